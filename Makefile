@@ -1,0 +1,80 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export HOST PORT
+
+# Debian packages the tests (and the PDF reports) need.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk \
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3
+
+.PHONY: run serve install install-test system-deps system-deps-run test lint format bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## run: set up, create or migrate the database, load the demo event, serve on $(HOST):$(PORT)
+run: install system-deps-run
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app demo
+	$(MAKE) --no-print-directory serve
+
+serve:
+	$(BIN)/gunicorn --worker-class gevent --workers 1 --bind $(HOST):$(PORT) \
+		--graceful-timeout 5 --access-logfile - app:app
+
+# Only what serving needs (fonts and Pango for PDFs); installed when root and missing.
+system-deps-run:
+	@missing=""; \
+	for p in fonts-noto-core fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0; do \
+		dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+		else echo "Please install:$$missing (PDF reports need them)"; fi; \
+	fi
+
+system-deps:
+	@missing=""; \
+	for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing:$$missing"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "Missing system packages:$$missing (run as root, or install them)"; exit 1; fi; \
+	fi
+
+## test: install what the tests need (system packages too), lint, run the whole suite
+test: install-test system-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install-test
+	$(BIN)/python bench/live.py
+	$(BIN)/python bench/report.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

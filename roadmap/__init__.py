@@ -1,0 +1,88 @@
+"""Live roadmap boards for conference breakout groups."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import db, migrate, socketio
+
+
+def _async_mode(app: Flask) -> str:
+    mode = app.config.get("SOCKETIO_ASYNC_MODE")
+    if mode:
+        return mode
+    try:
+        from gevent import monkey
+
+        return "gevent" if monkey.is_module_patched("socket") else "threading"
+    except ImportError:  # pragma: no cover
+        return "threading"
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the app: config, extensions, blueprints, socket handlers, CLI commands."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+        instance_relative_config=True,
+        instance_path=instance_path
+        or os.environ.get("ROADMAP_INSTANCE_PATH")
+        or str(root / "instance"),
+    )
+    app.config.from_mapping(config_module.defaults(app.instance_path))
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        config_module.from_environment(app)
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config_module.ensure_secret_key(app)
+    Path(app.config["EXPORT_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    from .database import configure_engine
+
+    configure_engine(app)
+
+    from .i18n import init_i18n
+
+    init_i18n(app)
+
+    socketio.init_app(
+        app,
+        async_mode=_async_mode(app),
+        message_queue=app.config.get("REDIS_URL"),
+        cors_allowed_origins=app.config.get("CORS_ORIGINS") or None,
+        max_http_buffer_size=app.config["SOCKET_MAX_MESSAGE"],
+        ping_interval=15,
+        ping_timeout=20,
+        manage_session=False,
+    )
+
+    from .errors import register_error_handlers
+
+    register_error_handlers(app)
+
+    from . import live  # noqa: F401  (socket handlers)
+    from .api import bp as api_bp
+    from .api.openapi import init_openapi
+    from .views import bp as views_bp
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(views_bp)
+    init_openapi(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    return app

@@ -1,0 +1,36 @@
+"""The JSON API under /api: join, boards, ops. Writes go through ops.apply, like the sockets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ValidationError
+
+from ..errors import AppError
+from ..ops.core import validation_message
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+def body(model: type[BaseModel]) -> Any:
+    """The request's JSON body validated by `model` (400 invalid otherwise)."""
+    data = request.get_json(silent=True)
+    if data is None:
+        raise AppError("invalid", "The request body must be JSON (Content-Type: application/json).")
+    if not isinstance(data, dict):
+        raise AppError("invalid", "The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise AppError("invalid", validation_message(err)) from None
+
+
+def query(model: type[BaseModel]) -> Any:
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as err:
+        raise AppError("invalid", validation_message(err)) from None
+
+
+from . import boards, events  # noqa: E402, F401  (routes)

@@ -1,0 +1,67 @@
+"""Boards and their op log over HTTP (the same core and broadcast as the sockets)."""
+
+from __future__ import annotations
+
+from .. import ops
+from ..auth import board_for, current_participant
+from ..errors import STATUS
+from ..extensions import db
+from ..live import catch_up, publish
+from ..serialize import board_snapshot
+from . import body, bp, query
+from .openapi import documented
+from .schemas import BoardOut, ErrorBody, OpAck, OpIn, OpsAfter, OpsOut
+
+ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
+
+
+@bp.get("/boards/<int:board_id>")
+@documented(resp={"HTTP_200": BoardOut, **ERRORS}, tags=("boards",))
+def get_board(board_id: int):
+    """A board as the caller may see it: lanes, notes, votes and the current seq."""
+    who = current_participant()
+    return board_snapshot(board_for(who, board_id), who)
+
+
+@bp.get("/boards/<int:board_id>/ops")
+@documented(
+    query=OpsAfter, resp={"HTTP_200": OpsOut, "HTTP_400": ErrorBody, **ERRORS}, tags=("boards",)
+)
+def get_ops(board_id: int):
+    """The ops after seq `after`, in order; a snapshot when the log no longer reaches back."""
+    who = current_participant()
+    board = board_for(who, board_id)
+    after = query(OpsAfter).after
+    missed = catch_up(board, after, who)
+    if missed is None:
+        return {"seq": board.seq, "snapshot": board_snapshot(board, who)}
+    return {"seq": board.seq, "ops": missed}
+
+
+@bp.post("/boards/<int:board_id>/ops")
+@documented(
+    json=OpIn,
+    resp={
+        "HTTP_201": OpAck,
+        "HTTP_200": OpAck,
+        "HTTP_400": ErrorBody,
+        "HTTP_409": ErrorBody,
+        "HTTP_413": ErrorBody,
+        "HTTP_423": ErrorBody,
+        "HTTP_429": ErrorBody,
+        **ERRORS,
+    },
+    tags=("boards",),
+)
+def post_op(board_id: int):
+    """Apply one op (as the Socket.IO `op` event does) and broadcast it to the board's room."""
+    who = current_participant()
+    board_for(who, board_id)
+    raw = body(OpIn).model_dump()
+    applied = ops.apply(board_id, raw, who)
+    publish(applied)
+    db.session.commit()
+    ack = applied.ack
+    if not ack["ok"]:
+        return ack, STATUS.get(ack["error"]["code"], 400)
+    return ack, 200 if ack.get("duplicate") else 201

@@ -1,0 +1,35 @@
+"""Joining an event."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from ..events import add_participant, event_by_code, event_summary
+from ..extensions import db
+from . import body, bp
+from .openapi import documented
+from .schemas import ErrorBody, JoinIn, JoinOut
+
+
+@bp.post("/join")
+@documented(
+    json=JoinIn,
+    resp={"HTTP_201": JoinOut, "HTTP_400": ErrorBody, "HTTP_404": ErrorBody},
+    tags=("participants",),
+    auth=False,
+)
+def join():
+    """Join an event with its code: no account, a display name and a token back."""
+    data = body(JoinIn)
+    event = event_by_code(data.code)
+    language = data.language if data.language in current_app.config["LANGUAGES"] else "en"
+    who, token = add_participant(
+        event,
+        data.name,
+        organisation=data.organisation,
+        country=data.country,
+        anonymous=data.anonymous,
+        language=language,
+    )
+    db.session.commit()
+    return {"participant": who.public(), "token": token, "event": event_summary(event)}, 201

@@ -1,0 +1,73 @@
+"""Board templates and creating boards from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .extensions import db
+from .models import Board, Group, Lane
+
+
+@dataclass(frozen=True)
+class LaneSpec:
+    key: str
+    title: str
+    default_kind: str
+
+
+@dataclass(frozen=True)
+class Template:
+    key: str
+    title: str
+    description: str
+    lanes: tuple[LaneSpec, ...]
+
+
+TEMPLATES: dict[str, Template] = {
+    t.key: t
+    for t in (
+        Template(
+            "now-next-later",
+            "Now / Next / Later",
+            "A roadmap in three horizons: what starts now, what follows, what comes later.",
+            (
+                LaneSpec("now", "Now", "signpost"),
+                LaneSpec("next", "Next", "signpost"),
+                LaneSpec("later", "Later", "signpost"),
+            ),
+        ),
+        Template(
+            "challenges-signposts-commitments",
+            "Challenges → Signposts → Commitments",
+            "From the gaps we see, to the directions we want, to who will do what by when.",
+            (
+                LaneSpec("challenges", "Challenges", "challenge"),
+                LaneSpec("signposts", "Signposts", "signpost"),
+                LaneSpec("commitments", "Commitments", "commitment"),
+            ),
+        ),
+        Template(
+            "outcome-output-indicator",
+            "Outcome → Output → Indicator",
+            "The COMMIT style: outcomes, the outputs that reach them, how progress is measured.",
+            (
+                LaneSpec("outcomes", "Outcomes", "signpost"),
+                LaneSpec("outputs", "Outputs", "commitment"),
+                LaneSpec("indicators", "Indicators", "resource"),
+            ),
+        ),
+    )
+}
+DEFAULT_TEMPLATE = "challenges-signposts-commitments"
+
+
+def create_board(group: Group, template: str = DEFAULT_TEMPLATE, title: str | None = None) -> Board:
+    """Create a group's board with the lanes of `template` (added to the session)."""
+    spec = TEMPLATES[template]
+    board = Board(group=group, title=title or group.name, template=template)
+    for i, lane in enumerate(spec.lanes):
+        board.lanes.append(
+            Lane(key=lane.key, title=lane.title, position=i, default_kind=lane.default_kind)
+        )
+    db.session.add(board)
+    return board

@@ -1,0 +1,32 @@
+"""Database engine set-up: SQLite in WAL mode with a busy timeout and BEGIN IMMEDIATE writes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Flask
+
+from .extensions import db
+
+
+def configure_engine(app: Flask) -> None:
+    """Tune SQLite connections; PostgreSQL needs nothing (apply() locks the board row)."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn, _record) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(conn) -> None:
+        immediate = conn.get_execution_options().get("roadmap_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -1,0 +1,250 @@
+"""Socket.IO handlers: connect, board:join/leave, op, presence. Thin: the op core does the work."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app, request, session
+from flask_socketio import ConnectionRefusedError, join_room, leave_room
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from . import ops
+from .auth import board_for, is_staff, participant_for_token
+from .errors import AppError
+from .extensions import db, socketio
+from .models import Board, BoardOp, Participant
+from .ops.core import TokenBucket, validation_message
+from .serialize import board_snapshot, message_for, redacted_message
+
+
+@dataclass
+class Client:
+    participant_id: int
+    event_id: int
+    boards: set[int] = field(default_factory=set)
+
+
+CLIENTS: dict[str, Client] = {}
+# board id -> sid -> {"id", "name", "editing"}: who is on each board (this process).
+PRESENCE: dict[int, dict[str, dict[str, Any]]] = {}
+_lock = threading.Lock()
+socket_buckets = TokenBucket()  # every socket event, per connection
+
+
+class JoinData(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    board_id: int
+    since: int | None = Field(default=None, ge=0)
+
+
+class LeaveData(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    board_id: int
+
+
+class PresenceData(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    board_id: int
+    editing: int | None = None
+
+
+def parse(model: type[BaseModel], data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise AppError("invalid", "The payload must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise AppError("invalid", validation_message(err)) from None
+
+
+def room_of(board_id: int) -> str:
+    return f"board:{board_id}"
+
+
+def me() -> Participant:
+    """The participant behind this connection, checked again on every event."""
+    client = CLIENTS.get(request.sid)
+    who = db.session.get(Participant, client.participant_id) if client else None
+    if who is None or who.removed:
+        raise AppError("unauthorized", "Your session has ended; join the event again.")
+    cfg = current_app.config
+    if not socket_buckets.take(
+        request.sid, cfg["OP_RATE_PER_SECOND"] * 2, cfg["OP_RATE_BURST"] * 2
+    ):
+        raise AppError("rate_limited", "Too many messages at once; slow down.")
+    return who
+
+
+def handler(fn):
+    """Wrap a socket event so refusals become {"ok": False, "error"} acks."""
+
+    def wrapped(data: Any = None) -> dict[str, Any]:
+        try:
+            return fn(data)
+        except AppError as err:
+            db.session.rollback()
+            return err.ack()
+
+    wrapped.__name__ = fn.__name__
+    return wrapped
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token is not None and not isinstance(token, str):
+        token = None
+    who = participant_for_token(token) or participant_for_token(session.get("token"))
+    if who is None:
+        raise ConnectionRefusedError(
+            {"code": "unauthorized", "message": "A valid token is needed."}
+        )
+    CLIENTS[request.sid] = Client(who.id, who.event_id)
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    client = CLIENTS.pop(request.sid, None)
+    socket_buckets.forget(request.sid)
+    for board_id in list(client.boards if client else []):
+        _drop_presence(board_id, request.sid)
+
+
+def catch_up(board: Board, since: int, who: Participant) -> list[dict[str, Any]] | None:
+    """The ops after `since` as `who` may see them, or None when a snapshot is better."""
+    if since > board.seq:
+        return None
+    if board.seq - since > current_app.config["OPS_CATCHUP_LIMIT"]:
+        return None
+    rows = db.session.scalars(
+        sa.select(BoardOp)
+        .where(BoardOp.board_id == board.id, BoardOp.seq > since)
+        .order_by(BoardOp.seq)
+    ).all()
+    if len(rows) != board.seq - since:
+        return None
+    return [message_for(row, who, board) for row in rows]
+
+
+@socketio.on("board:join")
+@handler
+def on_join(data: Any) -> dict[str, Any]:
+    who = me()
+    args = parse(JoinData, data)
+    board = board_for(who, args.board_id)
+    room = room_of(board.id)
+    join_room(room)
+    join_room(f"{room}:p:{who.id}")
+    if is_staff(who, board):
+        join_room(f"{room}:staff")
+    CLIENTS[request.sid].boards.add(board.id)
+    _set_presence(board.id, request.sid, who, None)
+    ack: dict[str, Any] = {"ok": True, "seq": board.seq}
+    missed = catch_up(board, args.since, who) if args.since is not None else None
+    if missed is not None:
+        ack["ops"] = missed
+    else:
+        ack["snapshot"] = board_snapshot(board, who)
+    return ack
+
+
+@socketio.on("board:leave")
+@handler
+def on_leave(data: Any) -> dict[str, Any]:
+    me()
+    args = parse(LeaveData, data)
+    room = room_of(args.board_id)
+    for name in (room, f"{room}:staff", f"{room}:p:{CLIENTS[request.sid].participant_id}"):
+        leave_room(name)
+    CLIENTS[request.sid].boards.discard(args.board_id)
+    _drop_presence(args.board_id, request.sid)
+    return {"ok": True}
+
+
+@socketio.on("op")
+@handler
+def on_op(data: Any) -> dict[str, Any]:
+    who = me()
+    if not isinstance(data, dict) or not isinstance(data.get("board_id"), int):
+        raise AppError("invalid", "An op needs an integer board_id.")
+    applied = ops.apply(data["board_id"], data, who)
+    publish(applied, skip_sid=request.sid)
+    return applied.ack
+
+
+@socketio.on("presence")
+@handler
+def on_presence(data: Any) -> dict[str, Any]:
+    who = me()
+    args = parse(PresenceData, data)
+    if args.board_id not in CLIENTS[request.sid].boards:
+        raise AppError("invalid", "Join the board before sending presence.")
+    _set_presence(args.board_id, request.sid, who, args.editing)
+    return {"ok": True}
+
+
+@socketio.on_error_default
+def on_error(err: Exception) -> dict[str, Any]:
+    db.session.rollback()
+    current_app.logger.exception("socket event failed", exc_info=err)
+    return AppError("server_error", "Something went wrong on the server.").ack()
+
+
+def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
+    """Send a newly applied op to its board's room (redacted for those outside its audience)."""
+    row = applied.row
+    if row is None or applied.message is None:
+        return
+    room = room_of(row.board_id)
+    if row.audience is None:
+        socketio.emit("op", applied.message, to=room, skip_sid=skip_sid)
+        return
+    # Everyone gets the seq (no gaps); the audience also gets the full op and keeps that one.
+    socketio.emit("op", redacted_message(row), to=room, skip_sid=skip_sid)
+    rooms = [f"{room}:staff"] + [f"{room}:p:{pid}" for pid in row.audience["participants"]]
+    socketio.emit("op", applied.message, to=rooms, skip_sid=skip_sid)
+
+
+def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None:
+    socketio.emit(event, payload, to=room_of(board_id))
+
+
+def presence_list(board_id: int) -> list[dict[str, Any]]:
+    seen: dict[int, dict[str, Any]] = {}
+    for entry in PRESENCE.get(board_id, {}).values():
+        current = seen.setdefault(entry["id"], dict(entry))
+        if entry.get("editing") is not None:
+            current["editing"] = entry["editing"]
+    return list(seen.values())
+
+
+def _broadcast_presence(board_id: int) -> None:
+    socketio.emit(
+        "presence",
+        {"board_id": board_id, "participants": presence_list(board_id)},
+        to=room_of(board_id),
+    )
+
+
+def _set_presence(board_id: int, sid: str, who: Participant, editing: int | None) -> None:
+    name = "Anonymous participant" if who.anonymous else who.public_name
+    with _lock:
+        PRESENCE.setdefault(board_id, {})[sid] = {
+            "id": who.id,
+            "name": name,
+            "role": who.role,
+            "editing": editing,
+        }
+    _broadcast_presence(board_id)
+
+
+def _drop_presence(board_id: int, sid: str) -> None:
+    with _lock:
+        entries = PRESENCE.get(board_id, {})
+        entries.pop(sid, None)
+        if not entries:
+            PRESENCE.pop(board_id, None)
+    _broadcast_presence(board_id)

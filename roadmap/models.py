@@ -1,0 +1,220 @@
+"""The data model: events, groups, boards, lanes, notes, votes, participants and the op log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from .extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+NOTE_KINDS = ("signpost", "commitment", "challenge", "question", "resource", "cluster")
+PHASES = ("brainstorm", "cluster", "vote", "commit", "takeaways")
+ROLES = ("participant", "facilitator", "organiser")
+COMMITMENT_STATUSES = ("planned", "in_progress", "done", "blocked", "dropped")
+
+
+class Event(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    starts_on: so.Mapped[dt.date | None]
+    ends_on: so.Mapped[dt.date | None]
+    place: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    languages: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    join_code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True, index=True)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    groups: so.Mapped[list[Group]] = so.relationship(
+        back_populates="event", order_by="Group.position", cascade="all, delete-orphan"
+    )
+
+
+class Group(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    position: so.Mapped[int] = so.mapped_column(default=0)
+
+    event: so.Mapped[Event] = so.relationship(back_populates="groups")
+    board: so.Mapped[Board | None] = so.relationship(back_populates="group", uselist=False)
+
+
+class Board(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    group_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("group.id", ondelete="CASCADE"), unique=True
+    )
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    template: so.Mapped[str] = so.mapped_column(sa.String(40))
+    seq: so.Mapped[int] = so.mapped_column(default=0)
+    phase: so.Mapped[str] = so.mapped_column(sa.String(20), default="brainstorm")
+    locked: so.Mapped[bool] = so.mapped_column(default=False)
+    # Facilitation state (see roadmap/ops/facilitation.py).
+    private_writing: so.Mapped[bool] = so.mapped_column(default=False)
+    voting_open: so.Mapped[bool] = so.mapped_column(default=True)
+    vote_budget: so.Mapped[int] = so.mapped_column(default=5)
+    spotlight_note_id: so.Mapped[int | None]
+    timer_ends_at: so.Mapped[dt.datetime | None]
+    timer_remaining: so.Mapped[int | None]  # seconds left while paused
+    timer_duration: so.Mapped[int | None]
+    message: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    group: so.Mapped[Group] = so.relationship(back_populates="board")
+    lanes: so.Mapped[list[Lane]] = so.relationship(
+        back_populates="board", order_by="Lane.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def room(self) -> str:
+        return f"board:{self.id}"
+
+
+class Lane(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("board.id", ondelete="CASCADE"))
+    key: so.Mapped[str] = so.mapped_column(sa.String(40))
+    title: so.Mapped[str] = so.mapped_column(sa.String(200))
+    position: so.Mapped[int] = so.mapped_column(default=0)
+    default_kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="signpost")
+
+    board: so.Mapped[Board] = so.relationship(back_populates="lanes")
+
+
+class Participant(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    event_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("event.id", ondelete="CASCADE"))
+    group_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("group.id", ondelete="SET NULL")
+    )  # for facilitators: the group they run
+    name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    organisation: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    country: so.Mapped[str] = so.mapped_column(sa.String(80), default="")
+    role: so.Mapped[str] = so.mapped_column(sa.String(20), default="participant")
+    anonymous: so.Mapped[bool] = so.mapped_column(default=False)
+    language: so.Mapped[str] = so.mapped_column(sa.String(10), default="en")
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, index=True)
+    removed: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    event: so.Mapped[Event] = so.relationship()
+
+    @property
+    def public_name(self) -> str:
+        return "removed participant" if self.removed else self.name
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.public_name}
+
+
+class Note(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("board.id", ondelete="CASCADE"), index=True
+    )
+    lane_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lane.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="signpost")
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    position: so.Mapped[str] = so.mapped_column(sa.String(64))
+    version: so.Mapped[int] = so.mapped_column(default=1)
+    author_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    anonymous: so.Mapped[bool] = so.mapped_column(default=False)
+    tags: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    hidden: so.Mapped[bool] = so.mapped_column(default=False)  # private writing, until reveal
+    cluster_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("note.id"))
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    deleted_at: so.Mapped[dt.datetime | None]  # soft delete: nothing typed is lost
+    # Commitments (kind == "commitment").
+    owner_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    owner_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    due_date: so.Mapped[dt.date | None]
+    indicator: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    partners: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="")
+    status_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    status_updated_at: so.Mapped[dt.datetime | None]
+    source_note_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("note.id"))
+
+    author: so.Mapped[Participant | None] = so.relationship(foreign_keys=[author_id])
+    lane: so.Mapped[Lane] = so.relationship()
+
+    __table_args__ = (sa.Index("ix_note_lane_position", "lane_id", "position"),)
+
+
+class Vote(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    note_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE")
+    )
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("board.id", ondelete="CASCADE"), index=True
+    )
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    __table_args__ = (sa.UniqueConstraint("note_id", "participant_id"),)
+
+
+class Takeaway(db.Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("board.id", ondelete="CASCADE"))
+    participant_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    anonymous: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    participant: so.Mapped[Participant | None] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("board_id", "participant_id"),)
+
+
+class BoardOp(db.Model):
+    """One applied change: the board's op log, gap-free `seq` per board."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    board_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("board.id", ondelete="CASCADE"))
+    seq: so.Mapped[int]
+    op_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    actor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    type: so.Mapped[str] = so.mapped_column(sa.String(40))
+    data: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    result: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, default=dict)
+    # None: everyone on the board sees it; else {"participants": [ids]} plus staff.
+    audience: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+    anonymous: so.Mapped[bool] = so.mapped_column(default=False)
+    at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    actor: so.Mapped[Participant | None] = so.relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("board_id", "seq"),
+        sa.UniqueConstraint("board_id", "op_id"),
+    )
+
+
+class Organiser(db.Model):
+    """An organiser account that signs in with a password (created from the CLI)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(300))
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)

@@ -1,0 +1,242 @@
+"""The domain core: every change to a board, from any transport, goes through apply()."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..auth import is_staff
+from ..config import NOTE_TEXT_MAX
+from ..errors import AppError
+from ..extensions import db
+from ..models import Board, BoardOp, Group, Participant, utcnow
+from ..serialize import op_message
+
+
+class OpData(BaseModel):
+    """Base of every op payload: unknown fields are refused, strings are not coerced."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Envelope(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+
+    op_id: str = Field(min_length=1, max_length=64)
+    type: str = Field(min_length=1, max_length=40)
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """What a handler works with: the board (locked for this transaction) and who acts."""
+
+    board: Board
+    actor: Participant
+    staff: bool
+    now: dt.datetime
+
+
+@dataclass
+class Outcome:
+    """What a handler returns: the result for the ack and broadcast, and who may see it."""
+
+    result: dict[str, Any]
+    audience: list[int] | None = None  # participant ids besides staff; None: everyone
+    anonymous: bool = False  # hide the actor in the broadcast
+
+
+@dataclass(frozen=True)
+class OpType:
+    name: str
+    schema: type[OpData]
+    handler: Callable[[Context, Any], Outcome]
+    staff_only: bool = False
+    when_locked: bool = False  # may participants still do it on a locked board?
+    undoable: bool = False
+
+
+REGISTRY: dict[str, OpType] = {}
+
+
+def op(
+    name: str,
+    schema: type[OpData],
+    *,
+    staff_only: bool = False,
+    when_locked: bool = False,
+    undoable: bool = False,
+) -> Callable:
+    """Register a handler for op type `name`, its payload validated by `schema`."""
+
+    def register(handler: Callable[[Context, Any], Outcome]) -> Callable:
+        REGISTRY[name] = OpType(name, schema, handler, staff_only, when_locked, undoable)
+        return handler
+
+    return register
+
+
+@dataclass
+class Applied:
+    """The result of apply(): the sender's ack and, if it was new, the op-log entry."""
+
+    ack: dict[str, Any]
+    row: BoardOp | None = None
+    message: dict[str, Any] | None = field(default=None)
+
+
+class TokenBucket:
+    """Per-participant op rate limit, shared by every transport of this process."""
+
+    def __init__(self) -> None:
+        self._state: dict[Hashable, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, key: Hashable, rate: float, burst: float) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._state.get(key, (burst, now))
+            tokens = min(burst, tokens + (now - last) * rate)
+            if tokens < 1:
+                self._state[key] = (tokens, now)
+                return False
+            self._state[key] = (tokens - 1, now)
+            return True
+
+    def forget(self, key: Hashable) -> None:
+        with self._lock:
+            self._state.pop(key, None)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._state.clear()
+
+
+buckets = TokenBucket()
+
+
+def validation_message(err: ValidationError) -> str:
+    first = err.errors()[0]
+    where = ".".join(str(p) for p in first.get("loc", ())) or "payload"
+    return f"{where}: {first.get('msg', 'is not valid')}"
+
+
+def check_text(text: str, what: str = "text", limit: int = NOTE_TEXT_MAX) -> str:
+    if len(text) > limit:
+        raise AppError("too_large", f"The {what} is {len(text)} characters; at most {limit}.")
+    if not text.strip():
+        raise AppError("invalid", f"The {what} is empty.")
+    return text
+
+
+def _stored_ack(row: BoardOp) -> dict[str, Any]:
+    return {"ok": True, "seq": row.seq, "result": row.result, "duplicate": True}
+
+
+def _find(board_id: int, op_id: str) -> BoardOp | None:
+    return db.session.scalar(
+        sa.select(BoardOp).where(BoardOp.board_id == board_id, BoardOp.op_id == op_id)
+    )
+
+
+def _begin_write() -> None:
+    """Start a write transaction that holds the write lock (BEGIN IMMEDIATE on SQLite)."""
+    db.session.rollback()
+    db.session.connection(execution_options={"roadmap_immediate": True})
+
+
+def apply(board_id: int, raw: Any, actor: Participant) -> Applied:
+    """Validate and apply one op; log it with the board's next seq; return the ack.
+
+    An op_id already applied on this board answers with the original ack and changes nothing.
+    Raises nothing the client caused: refusals come back as {"ok": False, "error": ...}.
+    """
+    try:
+        return _apply(board_id, raw, actor)
+    except AppError as err:
+        db.session.rollback()
+        return Applied(ack=err.ack())
+
+
+def _apply(board_id: int, raw: Any, actor: Participant) -> Applied:
+    if not isinstance(raw, dict):
+        raise AppError("invalid", "An op is a JSON object {op_id, type, data}.")
+    try:
+        env = Envelope.model_validate(raw)
+    except ValidationError as err:
+        raise AppError("invalid", validation_message(err)) from None
+    previous = _find(board_id, env.op_id)
+    if previous is not None:
+        return Applied(ack=_stored_ack(previous))
+    kind = REGISTRY.get(env.type)
+    if kind is None:
+        raise AppError("invalid", f"Unknown op type {env.type!r}.")
+    try:
+        data = kind.schema.model_validate(env.data)
+    except ValidationError as err:
+        raise AppError("invalid", validation_message(err)) from None
+    cfg = current_app.config
+    if not buckets.take(actor.id, cfg["OP_RATE_PER_SECOND"], cfg["OP_RATE_BURST"]):
+        raise AppError(
+            "rate_limited",
+            f"Too many changes at once: at most {cfg['OP_RATE_PER_SECOND']:g} a second.",
+        )
+    for attempt in range(3):
+        try:
+            return _write(board_id, env, kind, data, actor)
+        except (IntegrityError, OperationalError):
+            db.session.rollback()
+            previous = _find(board_id, env.op_id)
+            if previous is not None:
+                return Applied(ack=_stored_ack(previous))
+            if attempt == 2:
+                raise AppError("unavailable", "The board is busy; please retry.") from None
+    raise AssertionError("unreachable")
+
+
+def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor: Participant) -> Applied:
+    _begin_write()
+    board = db.session.scalar(sa.select(Board).where(Board.id == board_id).with_for_update())
+    if board is None:
+        raise AppError("not_found", f"There is no board {board_id}.")
+    group = db.session.get(Group, board.group_id)
+    if group is None or group.event_id != actor.event_id:
+        raise AppError("forbidden", "This board belongs to another event.")
+    previous = _find(board_id, env.op_id)
+    if previous is not None:
+        db.session.rollback()
+        return Applied(ack=_stored_ack(previous))
+    staff = is_staff(actor, board)
+    if kind.staff_only and not staff:
+        raise AppError("forbidden", "Only the board's facilitator can do that.")
+    if board.locked and not staff and not kind.when_locked:
+        raise AppError("locked", "The facilitator has locked this board.")
+    now = utcnow()
+    outcome = kind.handler(Context(board, actor, staff, now), data)
+    board.seq += 1
+    row = BoardOp(
+        board_id=board.id,
+        seq=board.seq,
+        op_id=env.op_id,
+        actor_id=actor.id,
+        type=env.type,
+        data=env.data,
+        result=outcome.result,
+        audience=None if outcome.audience is None else {"participants": outcome.audience},
+        anonymous=outcome.anonymous,
+        at=now,
+    )
+    db.session.add(row)
+    db.session.commit()
+    return Applied(
+        ack={"ok": True, "seq": row.seq, "result": outcome.result}, row=row, message=op_message(row)
+    )

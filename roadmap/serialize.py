@@ -1,0 +1,231 @@
+"""What clients see: notes, boards (per viewer) and op-log entries (per viewer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from .auth import is_staff
+from .extensions import db
+from .models import Board, BoardOp, Group, Note, Participant, Takeaway, Vote, utcnow
+
+ANONYMOUS = {"id": None, "name": "Anonymous"}
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat() + "Z"
+    return value.isoformat()
+
+
+def author_of(note: Note) -> dict[str, Any] | None:
+    if note.anonymous:
+        return dict(ANONYMOUS)
+    if note.author is None:
+        return None
+    return note.author.public()
+
+
+def note_dict(note: Note, votes: int = 0) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": note.id,
+        "lane_id": note.lane_id,
+        "kind": note.kind,
+        "text": note.text,
+        "position": note.position,
+        "version": note.version,
+        "votes": votes,
+        "author": author_of(note),
+        "anonymous": note.anonymous,
+        "tags": list(note.tags or []),
+        "hidden": note.hidden,
+        "cluster_id": note.cluster_id,
+        "created_at": iso(note.created_at),
+        "updated_at": iso(note.updated_at),
+    }
+    if note.kind == "commitment":
+        data["commitment"] = {
+            "owner_name": note.owner_name,
+            "owner_org": note.owner_org,
+            "due_date": iso(note.due_date),
+            "indicator": note.indicator,
+            "partners": note.partners,
+            "status": note.status or "planned",
+            "status_note": note.status_note,
+            "status_updated_at": iso(note.status_updated_at),
+            "source_note_id": note.source_note_id,
+        }
+    return data
+
+
+def vote_counts(board_id: int) -> dict[int, int]:
+    rows = db.session.execute(
+        sa.select(Vote.note_id, sa.func.count())
+        .where(Vote.board_id == board_id)
+        .group_by(Vote.note_id)
+    )
+    return {note_id: count for note_id, count in rows}
+
+
+def note_votes(note_id: int) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).where(Vote.note_id == note_id)) or 0
+
+
+def visible_to(note: Note, viewer: Participant | None, staff: bool) -> bool:
+    if note.deleted_at is not None:
+        return False
+    if not note.hidden or staff:
+        return True
+    return viewer is not None and note.author_id == viewer.id
+
+
+def ordered_notes(board_id: int) -> list[Note]:
+    notes = db.session.scalars(
+        sa.select(Note).where(Note.board_id == board_id, Note.deleted_at.is_(None))
+    ).all()
+    return sorted(notes, key=lambda n: (n.lane_id, n.position, n.id))
+
+
+def timer_dict(board: Board, now: dt.datetime | None = None) -> dict[str, Any]:
+    now = now or utcnow()
+    if board.timer_ends_at is not None:
+        remaining = max(0, int((board.timer_ends_at - now).total_seconds() + 0.999))
+        state = "running" if remaining > 0 else "ended"
+        return {
+            "state": state,
+            "ends_at": iso(board.timer_ends_at),
+            "remaining": remaining,
+            "duration": board.timer_duration,
+        }
+    if board.timer_remaining is not None:
+        return {
+            "state": "paused",
+            "ends_at": None,
+            "remaining": board.timer_remaining,
+            "duration": board.timer_duration,
+        }
+    return {"state": "stopped", "ends_at": None, "remaining": None, "duration": None}
+
+
+def facilitation_dict(board: Board) -> dict[str, Any]:
+    return {
+        "private_writing": board.private_writing,
+        "voting_open": board.voting_open,
+        "vote_budget": board.vote_budget,
+        "spotlight_note_id": board.spotlight_note_id,
+        "timer": timer_dict(board),
+        "message": board.message,
+    }
+
+
+def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
+    """The board as `viewer` may see it: the shape of GET /api/boards/<id>."""
+    staff = viewer is not None and is_staff(viewer, board)
+    group = db.session.get(Group, board.group_id)
+    counts = vote_counts(board.id)
+    notes, hidden_count = [], 0
+    for note in ordered_notes(board.id):
+        if visible_to(note, viewer, staff):
+            item = note_dict(note, counts.get(note.id, 0))
+            item["mine"] = viewer is not None and note.author_id == viewer.id
+            notes.append(item)
+        else:
+            hidden_count += 1
+    my_votes: list[int] = []
+    takeaways: list[dict[str, Any]] = []
+    if viewer is not None:
+        my_votes = list(
+            db.session.scalars(
+                sa.select(Vote.note_id).where(
+                    Vote.board_id == board.id, Vote.participant_id == viewer.id
+                )
+            )
+        )
+        takeaways = [
+            takeaway_dict(t)
+            for t in db.session.scalars(
+                sa.select(Takeaway).where(Takeaway.board_id == board.id).order_by(Takeaway.id)
+            )
+            if staff or t.participant_id == viewer.id or board.phase == "takeaways"
+        ]
+    return {
+        "id": board.id,
+        "title": board.title,
+        "group": {"id": group.id, "name": group.name, "event_id": group.event_id},
+        "template": board.template,
+        "phase": board.phase,
+        "locked": board.locked,
+        "lanes": [
+            {
+                "id": lane.id,
+                "key": lane.key,
+                "title": lane.title,
+                "position": lane.position,
+                "default_kind": lane.default_kind,
+            }
+            for lane in board.lanes
+        ],
+        "notes": notes,
+        "hidden_count": hidden_count,
+        "my_votes": my_votes,
+        "takeaways": takeaways,
+        "facilitation": facilitation_dict(board),
+        "viewer": None
+        if viewer is None
+        else {"id": viewer.id, "name": viewer.name, "role": viewer.role, "staff": staff},
+        "seq": board.seq,
+    }
+
+
+def takeaway_dict(t: Takeaway) -> dict[str, Any]:
+    who = dict(ANONYMOUS) if t.anonymous or t.participant is None else t.participant.public()
+    return {
+        "id": t.id,
+        "participant": who,
+        "text": t.text,
+        "anonymous": t.anonymous,
+        "updated_at": iso(t.updated_at),
+    }
+
+
+def op_message(row: BoardOp) -> dict[str, Any]:
+    """The broadcast form of an op-log entry."""
+    actor = dict(ANONYMOUS) if row.anonymous or row.actor is None else row.actor.public()
+    return {
+        "board_id": row.board_id,
+        "seq": row.seq,
+        "op_id": row.op_id,
+        "type": row.type,
+        "data": row.data,
+        "result": row.result,
+        "actor": actor,
+        "at": iso(row.at),
+    }
+
+
+def redacted_message(row: BoardOp) -> dict[str, Any]:
+    """What someone outside an op's audience gets: the seq (no gaps), nothing else."""
+    return {
+        "board_id": row.board_id,
+        "seq": row.seq,
+        "op_id": None,
+        "type": "redacted",
+        "data": {},
+        "result": {},
+        "actor": None,
+        "at": iso(row.at),
+    }
+
+
+def in_audience(row: BoardOp, viewer: Participant, board: Board) -> bool:
+    if row.audience is None or is_staff(viewer, board):
+        return True
+    return viewer.id in row.audience.get("participants", [])
+
+
+def message_for(row: BoardOp, viewer: Participant, board: Board) -> dict[str, Any]:
+    return op_message(row) if in_audience(row, viewer, board) else redacted_message(row)

@@ -1,0 +1,210 @@
+"""Fixtures: an app on a temporary database, its clients, the demo event, a real server."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from roadmap import create_app, live
+from roadmap.extensions import db, socketio
+from roadmap.ops import buckets
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "EXPORT_DIR": str(tmp_path / "exports"),
+            "SOCKETIO_ASYNC_MODE": "threading",
+            "PDF_WORKER": False,
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
+    with app.app_context():
+        db.create_all()
+    buckets.reset()
+    live.CLIENTS.clear()
+    live.PRESENCE.clear()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app) -> dict[str, Any]:
+    """The demo event: {"event_id", "join_code", "organiser_token", "groups": [...]}."""
+    from roadmap.demo import create_demo
+
+    with app.app_context():
+        info = create_demo()
+    buckets.reset()
+    return info
+
+
+@pytest.fixture
+def join(client, demo) -> Callable[..., dict[str, Any]]:
+    """Join the demo event as a new participant; returns the /api/join answer."""
+
+    def _join(name: str = "Ana", **extra: Any) -> dict[str, Any]:
+        res = client.post("/api/join", json={"code": demo["join_code"], "name": name, **extra})
+        assert res.status_code == 201, res.get_json()
+        return res.get_json()
+
+    return _join
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def socket_client(app, client) -> Callable[..., Any]:
+    """Make Flask-SocketIO test clients authenticated with a token."""
+    made = []
+
+    def _make(token: str | None):
+        sc = socketio.test_client(app, flask_test_client=client, auth={"token": token})
+        made.append(sc)
+        return sc
+
+    yield _make
+    for sc in made:
+        if sc.is_connected():
+            sc.disconnect()
+
+
+def new_op(op_type: str, **data: Any) -> dict[str, Any]:
+    return {"op_id": str(uuid.uuid4()), "type": op_type, "data": data}
+
+
+# --- a real server in its own process ---------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """A real gunicorn + gevent server on a temporary database, with the demo loaded."""
+
+    def __init__(self, workdir: Path, env: dict[str, str] | None = None) -> None:
+        self.workdir = workdir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "ROADMAP_INSTANCE_PATH": str(workdir / "instance"),
+            "DATABASE_URL": f"sqlite:///{workdir / 'live.sqlite'}",
+            "EXPORT_DIR": str(workdir / "exports"),
+            "HOST": "127.0.0.1",
+            "PORT": str(self.port),
+            **(env or {}),
+        }
+        self.proc: subprocess.Popen | None = None
+        self.demo: dict[str, Any] = {}
+        self.log = workdir / "server.log"
+
+    def flask(self, *args: str) -> str:
+        out = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
+        return out.stdout
+
+    def start(self) -> LiveServer:
+        self.demo = json.loads(self.flask("demo", "--json"))
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        self.proc = subprocess.Popen(
+            [
+                str(gunicorn),
+                "--worker-class",
+                "gevent",
+                "--workers",
+                "1",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "app:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(self.url + "/healthz", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("server did not start:\n" + self.log.read_text())
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+    def join(self, name: str = "Ana", **extra: Any) -> dict[str, Any]:
+        res = requests.post(
+            self.url + "/api/join",
+            json={"code": self.demo["join_code"], "name": name, **extra},
+            timeout=10,
+        )
+        res.raise_for_status()
+        return res.json()
+
+    def board_id(self, index: int = 0) -> int:
+        return self.demo["groups"][index]["board_id"]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """One real server for the whole session (tests make their own participants and notes)."""
+    server = LiveServer(tmp_path_factory.mktemp("live")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS
