@@ -200,6 +200,8 @@ class BoardOp(db.Model):
     # None: everyone on the board sees it; else {"participants": [ids]} plus staff.
     audience: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
     anonymous: so.Mapped[bool] = so.mapped_column(default=False)
+    undo: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)  # inverse, for undo
+    undone: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     actor: so.Mapped[Participant | None] = so.relationship()

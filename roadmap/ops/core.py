@@ -53,6 +53,7 @@ class Outcome:
     result: dict[str, Any]
     audience: list[int] | None = None  # participant ids besides staff; None: everyone
     anonymous: bool = False  # hide the actor in the broadcast
+    undo: dict[str, Any] | None = None  # what facilitator.undo needs to reverse this op
 
 
 @dataclass(frozen=True)
@@ -233,6 +234,7 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor: Partici
         result=outcome.result,
         audience=None if outcome.audience is None else {"participants": outcome.audience},
         anonymous=outcome.anonymous,
+        undo=outcome.undo,
         at=now,
     )
     db.session.add(row)
