@@ -20,8 +20,8 @@ def init_database() -> str:
     tables = set(inspector.get_table_names())
     migrations = str(Path(current_app.root_path).parent / "migrations")
     if tables and "alembic_version" not in tables:
-        # A database made by create_all() before migrations existed: adopt it as the base.
-        stamp(directory=migrations, revision="base")
+        # Made by db.create_all() from the current models: adopt it as the newest revision.
+        stamp(directory=migrations, revision="head")
     upgrade(directory=migrations)
     return "sqlite WAL" if db.engine.dialect.name == "sqlite" else db.engine.dialect.name
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,21 +25,39 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 
 
-@pytest.fixture
-def app(tmp_path: Path):
-    app = create_app(
+def make_app(tmp_path: Path, database: Path):
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.sqlite'}",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "EXPORT_DIR": str(tmp_path / "exports"),
             "SOCKETIO_ASYNC_MODE": "threading",
             "PDF_WORKER": False,
         },
         instance_path=str(tmp_path / "instance"),
     )
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """An empty database made by the real migrations, once; each test gets a copy."""
+    from roadmap.cli import init_database
+
+    where = tmp_path_factory.mktemp("template")
+    database = where / "template.sqlite"
+    app = make_app(where, database)
     with app.app_context():
-        db.create_all()
+        init_database()
+        db.engine.dispose()
+    return database
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_database: Path):
+    database = tmp_path / "test.sqlite"
+    shutil.copyfile(migrated_database, database)
+    app = make_app(tmp_path, database)
     buckets.reset()
     live.CLIENTS.clear()
     live.PRESENCE.clear()
