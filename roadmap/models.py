@@ -103,6 +103,10 @@ class Participant(db.Model):
     language: so.Mapped[str] = so.mapped_column(sa.String(10), default="en")
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, index=True)
     removed: so.Mapped[bool] = so.mapped_column(default=False)
+    # An organiser account's identity in this event (see roadmap/organise/access.py).
+    organiser_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("organiser.id", ondelete="SET NULL"), index=True
+    )
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     event: so.Mapped[Event] = so.relationship()
