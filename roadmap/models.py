@@ -44,7 +44,9 @@ class Group(db.Model):
     position: so.Mapped[int] = so.mapped_column(default=0)
 
     event: so.Mapped[Event] = so.relationship(back_populates="groups")
-    board: so.Mapped[Board | None] = so.relationship(back_populates="group", uselist=False)
+    board: so.Mapped[Board | None] = so.relationship(
+        back_populates="group", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
 
 
 class Board(db.Model):

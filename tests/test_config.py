@@ -1,0 +1,28 @@
+"""Configuration from the environment and the instance folder."""
+
+from __future__ import annotations
+
+from roadmap import create_app
+
+
+def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.sqlite'}")
+    first = create_app(instance_path=str(tmp_path / "inst"))
+    second = create_app(instance_path=str(tmp_path / "inst"))
+    key = (tmp_path / "inst" / "secret_key").read_text().strip()
+    assert len(key) >= 32
+    assert first.secret_key == second.secret_key == key
+    assert oct((tmp_path / "inst" / "secret_key").stat().st_mode)[-3:] == "600"
+
+
+def test_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:p@db/roadmap")
+    monkeypatch.setenv("EXPORT_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("ROADMAP_OP_RATE_PER_SECOND", "5")
+    app = create_app(instance_path=str(tmp_path / "inst"))
+    assert app.secret_key == "from-env"
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/roadmap"
+    assert app.config["EXPORT_DIR"] == str(tmp_path / "out")
+    assert app.config["OP_RATE_PER_SECOND"] == 5
