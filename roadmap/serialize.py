@@ -75,8 +75,11 @@ def note_votes(note_id: int) -> int:
     return db.session.scalar(sa.select(sa.func.count()).where(Vote.note_id == note_id)) or 0
 
 
-def visible_to(note: Note, viewer: Participant | None, staff: bool) -> bool:
-    if note.deleted_at is not None:
+def visible_to(
+    note: Note, viewer: Participant | None, staff: bool, *, deleted_ok: bool = False
+) -> bool:
+    """May `viewer` see `note`? Deleted notes are seen by nobody unless `deleted_ok`."""
+    if note.deleted_at is not None and not deleted_ok:
         return False
     if not note.hidden or staff:
         return True
@@ -92,6 +95,12 @@ def ordered_notes(board_id: int) -> list[Note]:
 
 def timer_dict(board: Board, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
+    # Milliseconds, so clients can correct their clock skew finely (ends_at - server_time).
+    server_time = now.isoformat(timespec="milliseconds") + "Z"
+    return {**_timer_state(board, now), "server_time": server_time}
+
+
+def _timer_state(board: Board, now: dt.datetime) -> dict[str, Any]:
     if board.timer_ends_at is not None:
         remaining = max(0, int((board.timer_ends_at - now).total_seconds() + 0.999))
         state = "running" if remaining > 0 else "ended"
@@ -140,8 +149,12 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
     if viewer is not None:
         my_votes = list(
             db.session.scalars(
-                sa.select(Vote.note_id).where(
-                    Vote.board_id == board.id, Vote.participant_id == viewer.id
+                sa.select(Vote.note_id)
+                .join(Note, Note.id == Vote.note_id)
+                .where(
+                    Vote.board_id == board.id,
+                    Vote.participant_id == viewer.id,
+                    Note.deleted_at.is_(None),
                 )
             )
         )

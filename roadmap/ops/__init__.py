@@ -1,6 +1,7 @@
 """Op types and the one function that applies them (see core.apply)."""
 
-from . import notes, votes  # noqa: F401  (registers the op types)
+# Importing the op modules registers their types.
+from . import clusters, commitments, facilitation, notes, takeaways, undo, votes  # noqa: F401
 from .core import REGISTRY, Applied, Context, Outcome, apply, buckets, op
 
 __all__ = ["REGISTRY", "Applied", "Context", "Outcome", "apply", "buckets", "op"]

@@ -1,0 +1,142 @@
+"""Commitments: a signpost turned into who will do what, by when, measured how (seed 004)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import AppError
+from ..extensions import db
+from ..models import COMMITMENT_STATUSES, Lane, Note
+from ..positions import key_for
+from ..serialize import note_dict, note_votes
+from .core import Context, OpData, Outcome, check_text, op
+from .notes import note_of
+from .undo import note_before
+
+COMMITMENT_FIELDS = ("owner_name", "owner_org", "due_date", "indicator", "partners", "status")
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()[:10])
+    except ValueError:
+        raise AppError("invalid", f"due_date: {value!r} is not a date (YYYY-MM-DD).") from None
+
+
+def check_status(status: str) -> str:
+    if status not in COMMITMENT_STATUSES:
+        raise AppError("invalid", f"status: one of {', '.join(COMMITMENT_STATUSES)}.")
+    return status
+
+
+def short(value: str, what: str, limit: int) -> str:
+    value = value.strip()
+    if len(value) > limit:
+        raise AppError("too_large", f"The {what} is {len(value)} characters; at most {limit}.")
+    return value
+
+
+class CommitmentSet(OpData):
+    note_id: int
+    owner_name: str
+    owner_org: str = ""
+    due_date: str | None = None
+    indicator: str = ""
+    partners: str = ""
+    status: str = "planned"
+    text: str | None = None
+
+
+def commitment_lane(ctx: Context, source: Note) -> Lane:
+    """The board's first lane of commitments, else the source note's lane."""
+    lane = db.session.scalar(
+        sa.select(Lane)
+        .where(Lane.board_id == ctx.board.id, Lane.default_kind == "commitment")
+        .order_by(Lane.position)
+        .limit(1)
+    )
+    return lane or source.lane
+
+
+def fill(note: Note, data: CommitmentSet, ctx: Context) -> None:
+    owner = short(data.owner_name, "owner", 200)
+    if not owner:
+        raise AppError("invalid", "A commitment needs an owner: who will do it?")
+    note.owner_name = owner
+    note.owner_org = short(data.owner_org, "organisation", 200)
+    note.due_date = parse_date(data.due_date)
+    note.indicator = short(data.indicator, "indicator", 2000)
+    note.partners = short(data.partners, "partners", 2000)
+    if note.status != data.status:
+        note.status_updated_at = ctx.now
+    note.status = check_status(data.status)
+    if data.text is not None:
+        note.text = check_text(data.text)
+    note.version += 1
+    note.updated_at = ctx.now
+
+
+@op("commitment.set", CommitmentSet, staff_only=True, when_locked=True, undoable=True)
+def set_commitment(ctx: Context, data: CommitmentSet) -> Outcome:
+    """Turn a note into a new commitment linked to it, or update a commitment's details."""
+    note = note_of(ctx, data.note_id)
+    if note.hidden:
+        raise AppError("invalid", "Reveal this note before turning it into a commitment.")
+    if note.kind == "cluster":
+        raise AppError("invalid", "Turn one of the cluster's notes into a commitment instead.")
+    if note.kind == "commitment":
+        inverse = {
+            "notes": {
+                str(note.id): note_before(note, "text", "status_updated_at", *COMMITMENT_FIELDS)
+            }
+        }
+        fill(note, data, ctx)
+        return Outcome({"note": note_dict(note, note_votes(note.id))}, undo=inverse)
+    lane = commitment_lane(ctx, note)
+    commitment = Note(
+        board_id=ctx.board.id,
+        lane_id=lane.id,
+        kind="commitment",
+        text=note.text,
+        position=key_for(lane.id),
+        author_id=ctx.actor.id,
+        source_note_id=note.id,
+        created_at=ctx.now,
+        updated_at=ctx.now,
+        version=0,
+    )
+    fill(commitment, data, ctx)
+    db.session.add(commitment)
+    db.session.flush()
+    result: dict[str, Any] = {"note": note_dict(commitment), "source_note_id": note.id}
+    return Outcome(result, undo={"delete_notes": [commitment.id]})
+
+
+class CommitmentStatus(OpData):
+    note_id: int
+    status: str
+    status_note: str = ""
+
+
+@op("commitment.status", CommitmentStatus, when_locked=True, undoable=True)
+def set_status(ctx: Context, data: CommitmentStatus) -> Outcome:
+    """Report progress on a commitment: the staff, or whoever wrote the commitment note."""
+    note = note_of(ctx, data.note_id)
+    if note.kind != "commitment":
+        raise AppError("invalid", f"Note {note.id} is not a commitment.")
+    if not ctx.staff and note.author_id != ctx.actor.id:
+        raise AppError("forbidden", "Only the facilitator or the commitment's author can do that.")
+    inverse = {
+        "notes": {str(note.id): note_before(note, "status", "status_note", "status_updated_at")}
+    }
+    note.status = check_status(data.status)
+    note.status_note = short(data.status_note, "status note", 2000)
+    note.status_updated_at = ctx.now
+    note.version += 1
+    note.updated_at = ctx.now
+    return Outcome({"note": note_dict(note, note_votes(note.id))}, undo=inverse)

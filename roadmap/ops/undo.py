@@ -1,0 +1,122 @@
+"""Inverses of facilitator ops (kept in BoardOp.undo) and facilitator.undo, which applies them.
+
+An inverse is a JSON object with any of:
+- "board": {column: previous value} for the Board's facilitation columns;
+- "notes": {note id: {column: previous value}} (dates as ISO strings);
+- "delete_notes": [ids] notes the op created, soft-deleted on undo;
+- "votes": [[note id, participant id], ...] votes the op removed, put back on undo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..errors import AppError
+from ..extensions import db
+from ..models import BoardOp, Note, Vote
+from ..serialize import facilitation_dict
+from .core import REGISTRY, Context, OpData, Outcome, op
+
+BOARD_FIELDS = (
+    "phase",
+    "locked",
+    "private_writing",
+    "voting_open",
+    "vote_budget",
+    "spotlight_note_id",
+    "message",
+)
+DATE_FIELDS = {"due_date"}
+DATETIME_FIELDS = {"deleted_at", "status_updated_at"}
+
+
+def json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return value
+
+
+def board_before(ctx: Context, *fields: str) -> dict[str, Any]:
+    """The inverse that restores these Board columns."""
+    return {"board": {name: getattr(ctx.board, name) for name in fields}}
+
+
+def note_before(note: Note, *fields: str) -> dict[str, Any]:
+    return {name: json_value(getattr(note, name)) for name in fields}
+
+
+def _restore_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in DATE_FIELDS:
+        return dt.date.fromisoformat(value)
+    if name in DATETIME_FIELDS:
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
+def reverse(ctx: Context, inverse: dict[str, Any]) -> None:
+    """Apply an inverse recorded by an earlier op."""
+    for name, value in inverse.get("board", {}).items():
+        if name in BOARD_FIELDS:
+            setattr(ctx.board, name, value)
+    for note_id, fields in inverse.get("notes", {}).items():
+        note = db.session.get(Note, int(note_id))
+        if note is None or note.board_id != ctx.board.id:
+            continue
+        for name, value in fields.items():
+            setattr(note, name, _restore_value(name, value))
+        note.version += 1
+        note.updated_at = ctx.now
+    for note_id in inverse.get("delete_notes", []):
+        note = db.session.get(Note, note_id)
+        if note is not None and note.board_id == ctx.board.id and note.deleted_at is None:
+            note.deleted_at = ctx.now
+            if ctx.board.spotlight_note_id == note.id:
+                ctx.board.spotlight_note_id = None
+    for note_id, participant_id in inverse.get("votes", []):
+        exists = db.session.scalar(
+            sa.select(Vote.id).where(Vote.note_id == note_id, Vote.participant_id == participant_id)
+        )
+        if exists is None and db.session.get(Note, note_id) is not None:
+            db.session.add(
+                Vote(note_id=note_id, participant_id=participant_id, board_id=ctx.board.id)
+            )
+    db.session.flush()
+
+
+class NoData(OpData):
+    pass
+
+
+@op("facilitator.undo", NoData, staff_only=True, when_locked=True)
+def undo(ctx: Context, _data: NoData) -> Outcome:
+    """Reverse the board's last facilitator action that has not been undone yet."""
+    undoable = [name for name, kind in REGISTRY.items() if kind.undoable]
+    rows = db.session.scalars(
+        sa.select(BoardOp)
+        .where(
+            BoardOp.board_id == ctx.board.id,
+            BoardOp.type.in_(undoable),
+            BoardOp.undone.is_(False),
+        )
+        .order_by(BoardOp.seq.desc())
+        .limit(50)
+    )
+    # A JSON column stores None as JSON null, so the SQL cannot tell "no inverse" apart.
+    row = next((r for r in rows if r.undo), None)
+    if row is None:
+        raise AppError("invalid", "There is nothing to undo.")
+    reverse(ctx, row.undo or {})
+    row.undone = True
+    return Outcome(
+        {
+            "resync": True,
+            "undone": {"seq": row.seq, "type": row.type},
+            "board": {"phase": ctx.board.phase, "locked": ctx.board.locked},
+            "facilitation": facilitation_dict(ctx.board),
+        }
+    )
