@@ -53,6 +53,40 @@ def migrated_database(tmp_path_factory) -> Path:
     return database
 
 
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory, migrated_database: Path) -> tuple[Path, dict[str, Any]]:
+    """The migrated database with the demo event loaded, once, and the demo's tokens."""
+    from roadmap.demo import create_demo
+
+    where = tmp_path_factory.mktemp("demo-template")
+    database = where / "demo.sqlite"
+    shutil.copyfile(migrated_database, database)
+    app = make_app(where, database)
+    with app.app_context():
+        info = create_demo()
+        db.session.remove()
+        db.engine.dispose()
+    return database, info
+
+
+@pytest.fixture
+def demo_app(tmp_path: Path, demo_database: tuple[Path, dict[str, Any]]):
+    """Like `app`, on a copy of `demo_database` (faster than loading the demo per test).
+
+    A test module opts in with `app = demo_app`-style overrides of `app` and `demo`.
+    """
+    database = tmp_path / "test.sqlite"
+    shutil.copyfile(demo_database[0], database)
+    app = make_app(tmp_path, database)
+    buckets.reset()
+    live.CLIENTS.clear()
+    live.PRESENCE.clear()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def app(tmp_path: Path, migrated_database: Path):
     database = tmp_path / "test.sqlite"

@@ -7,7 +7,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,6 +20,28 @@ from ..errors import AppError
 from ..extensions import db
 from ..models import Board, BoardOp, Group, Participant, utcnow
 from ..serialize import op_message
+
+MAX_ID = 2**63 - 1  # the largest integer the database stores
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=0, le=MAX_ID)]
+
+
+def valid_id(value: Any) -> bool:
+    """An integer (not a bool) that can be a row id."""
+    return type(value) is int and 1 <= value <= MAX_ID
+
+
+def fits_database(value: Any, depth: int = 0) -> bool:
+    """No integer in this JSON value is too big for a database column (every op type)."""
+    if isinstance(value, int):
+        return -MAX_ID <= value <= MAX_ID
+    if depth > 20:
+        return False
+    if isinstance(value, dict):
+        return all(fits_database(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return all(fits_database(v, depth + 1) for v in value)
+    return True
 
 
 class OpData(BaseModel):
@@ -113,6 +135,12 @@ class TokenBucket:
             self._state[key] = (tokens - 1, now)
             return True
 
+    def give_back(self, key: Hashable, burst: float) -> None:
+        """Return the token of a take() that turned out to cost nothing (a replayed op)."""
+        with self._lock:
+            tokens, last = self._state.get(key, (burst, time.monotonic()))
+            self._state[key] = (min(burst, tokens + 1), last)
+
     def forget(self, key: Hashable) -> None:
         with self._lock:
             self._state.pop(key, None)
@@ -139,7 +167,10 @@ def check_text(text: str, what: str = "text", limit: int = NOTE_TEXT_MAX) -> str
     return text
 
 
-def _stored_ack(row: BoardOp) -> dict[str, Any]:
+def _stored_ack(row: BoardOp, actor_id: int) -> dict[str, Any]:
+    """The original ack of an op already applied; only its own actor may see it again."""
+    if row.actor_id != actor_id:
+        raise AppError("invalid", "This op_id was already used for another change; make a new one.")
     return {"ok": True, "seq": row.seq, "result": row.result, "duplicate": True}
 
 
@@ -150,14 +181,20 @@ def _find(board_id: int, op_id: str) -> BoardOp | None:
 
 
 def _begin_write() -> None:
-    """Start a write transaction that holds the write lock (BEGIN IMMEDIATE on SQLite)."""
-    db.session.rollback()
+    """Start a write transaction that holds the write lock (BEGIN IMMEDIATE on SQLite).
+
+    Whatever was read before belongs to an older snapshot: that transaction is ended first,
+    so every check below sees the board as it is while this op holds the lock.
+    """
+    if db.session().in_transaction():
+        db.session.rollback()
     db.session.connection(execution_options={"roadmap_immediate": True})
 
 
-def apply(board_id: int, raw: Any, actor: Participant) -> Applied:
+def apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
     """Validate and apply one op; log it with the board's next seq; return the ack.
 
+    `actor` is the participant or its id (then it is loaded inside the write transaction).
     An op_id already applied on this board answers with the original ack and changes nothing.
     Raises nothing the client caused: refusals come back as {"ok": False, "error": ...}.
     """
@@ -168,54 +205,69 @@ def apply(board_id: int, raw: Any, actor: Participant) -> Applied:
         return Applied(ack=err.ack())
 
 
-def _apply(board_id: int, raw: Any, actor: Participant) -> Applied:
+def _apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
     if not isinstance(raw, dict):
         raise AppError("invalid", "An op is a JSON object {op_id, type, data}.")
+    if not valid_id(board_id):
+        raise AppError("invalid", "board_id must be a positive integer.")
     try:
         env = Envelope.model_validate(raw)
     except ValidationError as err:
         raise AppError("invalid", validation_message(err)) from None
-    previous = _find(board_id, env.op_id)
-    if previous is not None:
-        return Applied(ack=_stored_ack(previous))
     kind = REGISTRY.get(env.type)
     if kind is None:
         raise AppError("invalid", f"Unknown op type {env.type!r}.")
+    if not fits_database(env.data):
+        raise AppError("invalid", "A number in data is out of range (or data is nested too deep).")
     try:
         data = kind.schema.model_validate(env.data)
     except ValidationError as err:
         raise AppError("invalid", validation_message(err)) from None
+    actor_id = actor if isinstance(actor, int) else actor.id
     cfg = current_app.config
-    if not buckets.take(actor.id, cfg["OP_RATE_PER_SECOND"], cfg["OP_RATE_BURST"]):
+    if not buckets.take(actor_id, cfg["OP_RATE_PER_SECOND"], cfg["OP_RATE_BURST"]):
+        previous = _find(board_id, env.op_id)  # a retry after a lost ack is always answered
+        if previous is not None and previous.actor_id == actor_id:
+            return Applied(ack=_stored_ack(previous, actor_id))
         raise AppError(
             "rate_limited",
             f"Too many changes at once: at most {cfg['OP_RATE_PER_SECOND']:g} a second.",
         )
     for attempt in range(3):
         try:
-            return _write(board_id, env, kind, data, actor)
+            applied = _write(board_id, env, kind, data, actor_id)
         except (IntegrityError, OperationalError):
             db.session.rollback()
-            previous = _find(board_id, env.op_id)
-            if previous is not None:
-                return Applied(ack=_stored_ack(previous))
             if attempt == 2:
                 raise AppError("unavailable", "The board is busy; please retry.") from None
+            continue
+        if applied.row is None:
+            buckets.give_back(actor_id, cfg["OP_RATE_BURST"])
+        return applied
     raise AssertionError("unreachable")
 
 
-def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor: Participant) -> Applied:
+def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int) -> Applied:
     _begin_write()
-    board = db.session.scalar(sa.select(Board).where(Board.id == board_id).with_for_update())
-    if board is None:
+    found = db.session.execute(
+        sa.select(Board, Group.event_id)
+        .join(Group, Group.id == Board.group_id)
+        .where(Board.id == board_id)
+        .with_for_update(of=Board)
+    ).one_or_none()
+    if found is None:
         raise AppError("not_found", f"There is no board {board_id}.")
-    group = db.session.get(Group, board.group_id)
-    if group is None or group.event_id != actor.event_id:
+    board, event_id = found
+    actor = db.session.get(Participant, actor_id, populate_existing=True)
+    if actor is None or actor.removed:
+        raise AppError("unauthorized", "Your session has ended; join the event again.")
+    if event_id != actor.event_id:
         raise AppError("forbidden", "This board belongs to another event.")
     previous = _find(board_id, env.op_id)
     if previous is not None:
+        ack = _stored_ack(previous, actor.id)
         db.session.rollback()
-        return Applied(ack=_stored_ack(previous))
+        return Applied(ack=ack)
     staff = is_staff(actor, board)
     if kind.staff_only and not staff:
         raise AppError("forbidden", "Only the board's facilitator can do that.")
@@ -237,6 +289,7 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor: Partici
         undo=outcome.undo,
         at=now,
     )
+    row.actor = actor
     db.session.add(row)
     db.session.commit()
     return Applied(

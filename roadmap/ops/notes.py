@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import Lane, Note
 from ..positions import key_for
 from ..serialize import note_dict, note_votes, visible_to
-from .core import Context, OpData, Outcome, check_text, op
+from .core import Context, Id, OpData, Outcome, Version, check_text, op
 
 Kind = Literal["signpost", "commitment", "challenge", "question", "resource"]
 Tags = list[str]
@@ -25,13 +25,14 @@ def lane_of(ctx: Context, lane_id: int) -> Lane:
 
 
 def note_of(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> Note:
-    """A note of this board that the actor can see (404 otherwise)."""
+    """A note of this board that the actor can see (404 otherwise; deleted ones if asked)."""
     note = db.session.get(Note, note_id)
-    if note is None or note.board_id != ctx.board.id:
-        raise AppError("not_found", f"There is no note {note_id} on this board.")
-    if note.deleted_at is not None and deleted_ok:
-        return note
-    if not visible_to(note, ctx.actor, ctx.staff):
+    if (
+        note is None
+        or note.board_id != ctx.board.id
+        or (note.deleted_at is not None and not deleted_ok)
+        or not visible_to(note, ctx.actor, ctx.staff, deleted_ok=deleted_ok)
+    ):
         raise AppError("not_found", f"There is no note {note_id} on this board.")
     return note
 
@@ -53,10 +54,10 @@ def clean_tags(tags: list[str]) -> list[str]:
 
 
 class NoteCreate(OpData):
-    lane_id: int
+    lane_id: Id
     text: str
     kind: Kind | None = None
-    after: int | None = None
+    after: Id | None = None
     anonymous: bool | None = None
     tags: Tags = Field(default_factory=list)
 
@@ -85,8 +86,8 @@ def create(ctx: Context, data: NoteCreate) -> Outcome:
 
 
 class NoteUpdate(OpData):
-    note_id: int
-    base_version: int
+    note_id: Id
+    base_version: Version
     text: str | None = None
     kind: Kind | None = None
     tags: Tags | None = None
@@ -121,10 +122,10 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
 
 
 class NoteMove(OpData):
-    note_id: int
-    lane_id: int
-    after: int | None = None
-    before: int | None = None
+    note_id: Id
+    lane_id: Id
+    after: Id | None = None
+    before: Id | None = None
 
 
 @op("note.move", NoteMove)
@@ -143,7 +144,7 @@ def move(ctx: Context, data: NoteMove) -> Outcome:
 
 
 class NoteDelete(OpData):
-    note_id: int
+    note_id: Id
 
 
 @op("note.delete", NoteDelete)
@@ -151,7 +152,9 @@ def delete(ctx: Context, data: NoteDelete) -> Outcome:
     note = note_of(ctx, data.note_id, deleted_ok=True)
     require_owner(ctx, note)
     if note.deleted_at is not None:
-        return Outcome({"note_id": note.id, "already_deleted": True})
+        return Outcome(
+            {"note_id": note.id, "already_deleted": True}, audience=audience_of(ctx, note)
+        )
     note.deleted_at = ctx.now
     if ctx.board.spotlight_note_id == note.id:
         ctx.board.spotlight_note_id = None

@@ -6,21 +6,27 @@ import sqlalchemy as sa
 
 from ..errors import AppError
 from ..extensions import db
-from ..models import Vote
+from ..models import Note, Vote
 from ..serialize import note_votes
-from .core import Context, OpData, Outcome, op
+from .core import Context, Id, OpData, Outcome, op
 from .notes import note_of
 
 
 class VoteData(OpData):
-    note_id: int
+    note_id: Id
 
 
 def votes_used(ctx: Context) -> int:
+    """The actor's dots on this board's live notes (a deleted note gives its dots back)."""
     return (
         db.session.scalar(
-            sa.select(sa.func.count()).where(
-                Vote.board_id == ctx.board.id, Vote.participant_id == ctx.actor.id
+            sa.select(sa.func.count())
+            .select_from(Vote)
+            .join(Note, Note.id == Vote.note_id)
+            .where(
+                Vote.board_id == ctx.board.id,
+                Vote.participant_id == ctx.actor.id,
+                Note.deleted_at.is_(None),
             )
         )
         or 0
