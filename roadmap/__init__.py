@@ -76,10 +76,12 @@ def create_app(
     from . import live  # noqa: F401  (socket handlers)
     from .api import bp as api_bp
     from .api.openapi import init_openapi
+    from .organise.views import bp as organise_bp
     from .views import bp as views_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
+    app.register_blueprint(organise_bp)
     init_openapi(app)
 
     from .cli import register_cli

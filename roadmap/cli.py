@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask_migrate import stamp, upgrade
 
 from .extensions import db
+from .organise.cli import register_organise_cli
 
 
 def init_database() -> str:
@@ -33,6 +34,8 @@ def base_url() -> str:
 
 
 def register_cli(app: Flask) -> None:
+    register_organise_cli(app)  # create-organiser
+
     @app.cli.command("init-db")
     def init_db_command() -> None:
         """Create or upgrade the database (safe to run on every start)."""

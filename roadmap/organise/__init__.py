@@ -1,0 +1,1 @@
+"""Organisers: accounts, events, groups, the live dashboard, projector and participants."""
