@@ -1,0 +1,119 @@
+/* Offline start for boards: pages network-first (cache as fallback), static assets
+   stale-while-revalidate. Socket.IO and the API are never cached. See docs/board.md. */
+"use strict";
+
+var CACHE = "roadmap-v1";
+
+self.addEventListener("install", function () {
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches
+      .keys()
+      .then(function (names) {
+        return Promise.all(
+          names
+            .filter(function (name) {
+              return name !== CACHE;
+            })
+            .map(function (name) {
+              return caches.delete(name);
+            })
+        );
+      })
+      .then(function () {
+        return self.clients.claim();
+      })
+  );
+});
+
+/* A page asks: keep these (its own URL and its assets) for when the network is gone. */
+self.addEventListener("message", function (event) {
+  var data = event.data || {};
+  if (data.type !== "cache" || !Array.isArray(data.urls)) return;
+  var port = event.ports && event.ports[0];
+  var urls = data.urls.filter(function (url) {
+    return typeof url === "string" && cacheable(new URL(url, self.location.origin));
+  });
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then(function (cache) {
+        return Promise.all(
+          urls.map(function (url) {
+            return fetch(url, { credentials: "same-origin", cache: "no-cache" }).then(function (res) {
+              if (res.ok) return cache.put(url, res);
+            });
+          })
+        );
+      })
+      .then(
+        function () {
+          if (port) port.postMessage({ cached: true });
+        },
+        function () {
+          if (port) port.postMessage({ cached: false });
+        }
+      )
+  );
+});
+
+function cacheable(url) {
+  if (url.origin !== self.location.origin) return false;
+  if (url.pathname.indexOf("/socket.io/") === 0 || url.pathname.indexOf("/api/") === 0) return false;
+  return url.pathname.indexOf("/static/") === 0 || /^\/boards\/\d+(\/list)?$/.test(url.pathname);
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  if (request.method !== "GET") return;
+  var url = new URL(request.url);
+  if (!cacheable(url)) return;
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request));
+  } else {
+    event.respondWith(staleWhileRevalidate(request));
+  }
+});
+
+function networkFirst(request) {
+  return caches.open(CACHE).then(function (cache) {
+    return fetch(request)
+      .then(function (res) {
+        if (res.ok) cache.put(request, res.clone());
+        return res;
+      })
+      .catch(function () {
+        return cache.match(request, { ignoreSearch: true }).then(function (hit) {
+          return hit || offlinePage();
+        });
+      });
+  });
+}
+
+function staleWhileRevalidate(request) {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.match(request, { ignoreSearch: true }).then(function (hit) {
+      var fresh = fetch(request)
+        .then(function (res) {
+          if (res.ok) cache.put(request, res.clone());
+          return res;
+        })
+        .catch(function () {
+          return hit || Response.error();
+        });
+      return hit || fresh;
+    });
+  });
+}
+
+function offlinePage() {
+  return new Response(
+    "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>" +
+      "<title>Offline</title><p style='font:1.25rem system-ui;padding:1rem'>" +
+      "You are offline and this page was not saved on this device. Try again when connected.</p>",
+    { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } }
+  );
+}
