@@ -10,7 +10,7 @@ export HOST PORT
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3
 
-.PHONY: run serve install install-test system-deps system-deps-run test lint format bench clean
+.PHONY: run serve install install-test system-deps system-deps-run test lint format bench clean i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,14 @@ lint:
 format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## i18n: extract the template/Python strings, update the fr/th catalogues, fill them, compile
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		--project roadmap -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/python translations/fill.py
+	$(BIN)/pybabel compile -d translations --statistics
 
 bench: install-test
 	$(BIN)/python bench/live.py

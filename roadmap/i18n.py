@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Flask, current_app, request, session
 
 from .extensions import babel
@@ -16,4 +18,7 @@ def select_locale() -> str:
 
 
 def init_i18n(app: Flask) -> None:
+    # The catalogues live beside the package (translations/<lang>/LC_MESSAGES/messages.mo).
+    catalogues = Path(__file__).resolve().parent.parent / "translations"
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(catalogues))
     babel.init_app(app, locale_selector=select_locale)
