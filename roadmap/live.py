@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -16,7 +17,7 @@ from .auth import board_for, is_staff, participant_for_token
 from .errors import AppError
 from .extensions import db, socketio
 from .models import Board, BoardOp, Participant
-from .ops.core import TokenBucket, validation_message
+from .ops.core import MAX_ID, Id, TokenBucket, validation_message
 from .serialize import board_snapshot, message_for, redacted_message
 
 
@@ -36,19 +37,19 @@ socket_buckets = TokenBucket()  # every socket event, per connection
 
 class JoinData(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
-    board_id: int
-    since: int | None = Field(default=None, ge=0)
+    board_id: Id
+    since: int | None = Field(default=None, ge=0, le=MAX_ID)
 
 
 class LeaveData(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
-    board_id: int
+    board_id: Id
 
 
 class PresenceData(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
-    board_id: int
-    editing: int | None = None
+    board_id: Id
+    editing: Id | None = None
 
 
 def parse(model: type[BaseModel], data: Any) -> Any:
@@ -64,17 +65,25 @@ def room_of(board_id: int) -> str:
     return f"board:{board_id}"
 
 
-def me() -> Participant:
-    """The participant behind this connection, checked again on every event."""
+def connection() -> Client:
+    """This connection's client, if it still has its message budget (every event spends one)."""
     client = CLIENTS.get(request.sid)
-    who = db.session.get(Participant, client.participant_id) if client else None
-    if who is None or who.removed:
+    if client is None:
         raise AppError("unauthorized", "Your session has ended; join the event again.")
     cfg = current_app.config
     if not socket_buckets.take(
         request.sid, cfg["OP_RATE_PER_SECOND"] * 2, cfg["OP_RATE_BURST"] * 2
     ):
         raise AppError("rate_limited", "Too many messages at once; slow down.")
+    return client
+
+
+def me() -> Participant:
+    """The participant behind this connection, checked again on every event."""
+    client = connection()
+    who = db.session.get(Participant, client.participant_id)
+    if who is None or who.removed:
+        raise AppError("unauthorized", "Your session has ended; join the event again.")
     return who
 
 
@@ -123,6 +132,7 @@ def catch_up(board: Board, since: int, who: Participant) -> list[dict[str, Any]]
         sa.select(BoardOp)
         .where(BoardOp.board_id == board.id, BoardOp.seq > since)
         .order_by(BoardOp.seq)
+        .options(so.selectinload(BoardOp.actor))
     ).all()
     if len(rows) != board.seq - since:
         return None
@@ -142,6 +152,9 @@ def on_join(data: Any) -> dict[str, Any]:
         join_room(f"{room}:staff")
     CLIENTS[request.sid].boards.add(board.id)
     _set_presence(board.id, request.sid, who, None)
+    # In the room first, then read: an op committed meanwhile is in the ack, or broadcast to
+    # this client (seq <= the ack's seq: the client skips it), never in neither.
+    db.session.rollback()
     ack: dict[str, Any] = {"ok": True, "seq": board.seq}
     missed = catch_up(board, args.since, who) if args.since is not None else None
     if missed is not None:
@@ -167,10 +180,10 @@ def on_leave(data: Any) -> dict[str, Any]:
 @socketio.on("op")
 @handler
 def on_op(data: Any) -> dict[str, Any]:
-    who = me()
-    if not isinstance(data, dict) or not isinstance(data.get("board_id"), int):
-        raise AppError("invalid", "An op needs an integer board_id.")
-    applied = ops.apply(data["board_id"], data, who)
+    client = connection()  # the core loads and checks the participant inside its transaction
+    if not isinstance(data, dict):
+        raise AppError("invalid", "An op is a JSON object {board_id, op_id, type, data}.")
+    applied = ops.apply(data.get("board_id"), data, client.participant_id)
     publish(applied, skip_sid=request.sid)
     return applied.ack
 
@@ -202,10 +215,17 @@ def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
     if row.audience is None:
         socketio.emit("op", applied.message, to=room, skip_sid=skip_sid)
         return
-    # Everyone gets the seq (no gaps); the audience also gets the full op and keeps that one.
-    socketio.emit("op", redacted_message(row), to=room, skip_sid=skip_sid)
+    # The audience gets the full op, everyone else the seq alone (no gaps). The full one goes
+    # first: a client that also got the redacted one (another process's) skips it by its seq.
     rooms = [f"{room}:staff"] + [f"{room}:p:{pid}" for pid in row.audience["participants"]]
     socketio.emit("op", applied.message, to=rooms, skip_sid=skip_sid)
+    insiders = {sid for sid, _eio in socketio.server.manager.get_participants("/", rooms)}
+    socketio.emit(
+        "op",
+        redacted_message(row),
+        to=room,
+        skip_sid=[*insiders, skip_sid] if skip_sid else [*insiders],
+    )
 
 
 def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None:

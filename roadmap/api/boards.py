@@ -5,17 +5,19 @@ from __future__ import annotations
 from .. import ops
 from ..auth import board_for, current_participant
 from ..errors import STATUS
-from ..extensions import db
 from ..live import catch_up, publish
+from ..ops.core import MAX_ID
 from ..serialize import board_snapshot
 from . import body, bp, query
 from .openapi import documented
 from .schemas import BoardOut, ErrorBody, OpAck, OpIn, OpsAfter, OpsOut
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
+# An id the database cannot hold is a 404 here, not an overflow deeper down.
+BOARD = f"/boards/<int(min=1, max={MAX_ID}):board_id>"
 
 
-@bp.get("/boards/<int:board_id>")
+@bp.get(BOARD)
 @documented(resp={"HTTP_200": BoardOut, **ERRORS}, tags=("boards",))
 def get_board(board_id: int):
     """A board as the caller may see it: lanes, notes, votes and the current seq."""
@@ -23,7 +25,7 @@ def get_board(board_id: int):
     return board_snapshot(board_for(who, board_id), who)
 
 
-@bp.get("/boards/<int:board_id>/ops")
+@bp.get(f"{BOARD}/ops")
 @documented(
     query=OpsAfter, resp={"HTTP_200": OpsOut, "HTTP_400": ErrorBody, **ERRORS}, tags=("boards",)
 )
@@ -38,7 +40,7 @@ def get_ops(board_id: int):
     return {"seq": board.seq, "ops": missed}
 
 
-@bp.post("/boards/<int:board_id>/ops")
+@bp.post(f"{BOARD}/ops")
 @documented(
     json=OpIn,
     resp={
@@ -60,7 +62,6 @@ def post_op(board_id: int):
     raw = body(OpIn).model_dump()
     applied = ops.apply(board_id, raw, who)
     publish(applied)
-    db.session.commit()
     ack = applied.ack
     if not ack["ok"]:
         return ack, STATUS.get(ack["error"]["code"], 400)
