@@ -211,7 +211,8 @@ def reveal(ctx: Context, _data: NoData) -> Outcome:
         note.updated_at = ctx.now
     ctx.board.private_writing = False
     notes = [note_dict(n, note_votes(n.id)) for n in hidden]
-    return Outcome(facilitation(ctx, notes=notes, revealed=len(notes)), undo=inverse)
+    result = facilitation(ctx, notes=notes, revealed=len(notes), board={"hidden_count": 0})
+    return Outcome(result, undo=inverse)
 
 
 class SpotlightData(OpData):

@@ -1,0 +1,263 @@
+/* The facilitator panel on the board page (staff only): phases, timer, private writing, lock,
+   votes, clusters, spotlight, commitments, message, undo. Every control is an op the server
+   checks (roadmap/ops/facilitation.py); this file only sends them. Needs window.RoadmapBoard. */
+(function () {
+  'use strict';
+  const T = JSON.parse(document.getElementById('facilitate-i18n').textContent);
+  const PHASES = ['brainstorm', 'cluster', 'vote', 'commit', 'takeaways'];
+  const STATUSES = ['planned', 'in_progress', 'done', 'blocked', 'dropped'];
+
+  function fmt(text, vars) {
+    return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k]));
+  }
+
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    Object.entries(attrs || {}).forEach(([k, v]) => {
+      if (k === 'class') el.className = v;
+      else if (k === 'text') el.textContent = v;
+      else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+      else if (v !== false && v !== null && v !== undefined) el.setAttribute(k, v === true ? '' : v);
+    });
+    children.flat().forEach((c) => c && el.append(c));
+    return el;
+  }
+
+  function start(RB) {
+    const panel = document.getElementById('facilitator-panel');
+    if (!panel) return;
+    const state = RB.state;
+    const board = () => state.board;
+    const fac = () => (board() && board().facilitation) || {};
+    const status = h('p', { class: 'fac-status', role: 'status', 'aria-live': 'polite' });
+    let uid = 0;
+    const id = (name) => 'fac-' + name + '-' + (++uid);
+
+    function send(type, data, then) {
+      status.textContent = '…';
+      return RB.sendOp(type, data || {}).then((ack) => {
+        if (ack && ack.ok === false) {
+          status.textContent = fmt(T.refused, { reason: ack.error.message });
+        } else {
+          status.textContent = T.done;
+          if (then) then(ack);
+        }
+        return ack;
+      });
+    }
+
+    function labelled(labelText, input) {
+      input.id = input.id || id('field');
+      return h('div', { class: 'fac-field' }, h('label', { for: input.id, text: labelText }), input);
+    }
+
+    function section(title, ...body) {
+      const headingId = id('h');
+      return h('section', { class: 'fac-section', 'aria-labelledby': headingId }, h('h3', { id: headingId, text: title }), ...body);
+    }
+
+    function notes() {
+      return Array.from(state.notes.values()).filter((n) => typeof n.id === 'number');
+    }
+
+    function short(text) {
+      return text.length > 60 ? text.slice(0, 57) + '…' : text;
+    }
+
+    /* phases */
+    const phaseButtons = PHASES.map((p, i) =>
+      h('button', { type: 'button', class: 'fac-phase', 'data-phase': p, onclick: () => send('board.phase', { phase: p }) }, (i + 1) + '. ' + T.phases[p]),
+    );
+    const nextPhase = h('button', { type: 'button', class: 'button primary', onclick: () => {
+      const i = PHASES.indexOf(board().phase);
+      if (i < PHASES.length - 1) send('board.phase', { phase: PHASES[i + 1] });
+    } }, T.next_phase + ' →');
+
+    /* timer */
+    const minutes = h('input', { type: 'number', min: '1', max: '240', value: '5', class: 'fac-minutes' });
+    const timerView = h('p', { class: 'timer fac-timer', 'aria-live': 'off' });
+    const pauseBtn = h('button', { type: 'button', class: 'button', 'data-fac': 'timer-pause', onclick: () => {
+      send(fac().timer && fac().timer.state === 'paused' ? 'timer.resume' : 'timer.pause');
+    } }, T.pause);
+    const timerBox = h('div', { class: 'fac-row' },
+      labelled(T.minutes, minutes),
+      h('button', { type: 'button', class: 'button primary', 'data-fac': 'timer-start', onclick: () => {
+        const m = Number(minutes.value);
+        if (m > 0) send('timer.start', { seconds: Math.round(m * 60) });
+      } }, T.start),
+      pauseBtn,
+      h('button', { type: 'button', class: 'button', 'data-fac': 'timer-add', onclick: () => send('timer.add', { seconds: 60 }) }, T.add_minute),
+      h('button', { type: 'button', class: 'button', 'data-fac': 'timer-stop', onclick: () => send('timer.stop') }, T.stop),
+    );
+
+    /* private writing, lock */
+    // Toggles are buttons showing the server's state (aria-pressed), not local checkboxes.
+    const toggle = (label, attrs, onClick) => h('button', Object.assign({ type: 'button', class: 'button fac-toggle', 'aria-pressed': 'false', onclick: onClick }, attrs), label);
+    const privateBox = toggle(T.private_on, { 'data-fac': 'private' }, () => send('writing.private', { on: !fac().private_writing }));
+    const revealBtn = h('button', { type: 'button', class: 'button primary', 'data-fac': 'reveal', onclick: () => send('notes.reveal') }, T.reveal);
+    const hiddenInfo = h('span', { class: 'muted' });
+    const lockBox = toggle(T.lock, { 'data-fac': 'lock' }, () => send('board.lock', { locked: !board().locked }));
+
+    /* votes */
+    const budget = h('input', { type: 'number', min: '1', max: '50', class: 'fac-budget' });
+    const anytime = toggle(T.voting_anytime, { 'data-fac': 'voting-anytime' }, () => send('voting.configure', { open: !fac().voting_open }));
+
+    /* clusters */
+    const clusterList = h('ul', { class: 'fac-pick' });
+    const clusterTitle = h('input', { maxlength: '200' });
+    const existing = h('ul', { class: 'fac-clusters' });
+
+    /* spotlight */
+    const spotSelect = h('select', {});
+
+    /* commitments */
+    const source = h('select', {});
+    const fields = {
+      owner_name: h('input', { maxlength: '200', required: true }),
+      owner_org: h('input', { maxlength: '200' }),
+      due_date: h('input', { type: 'date' }),
+      indicator: h('textarea', { rows: '2' }),
+      partners: h('input', {}),
+      status: h('select', {}, STATUSES.map((s) => h('option', { value: s }, T.statuses[s]))),
+    };
+    source.addEventListener('change', () => {
+      const n = state.notes.get(Number(source.value));
+      const c = (n && n.commitment) || {};
+      Object.keys(fields).forEach((k) => { fields[k].value = c[k] || (k === 'status' ? 'planned' : ''); });
+    });
+
+    /* message */
+    const message = h('input', { maxlength: '500' });
+
+    panel.replaceChildren(
+      h('h2', { text: T.title }),
+      status,
+      section(T.phase, h('div', { class: 'fac-phases', role: 'group', 'aria-label': T.phase }, phaseButtons), nextPhase),
+      section(T.timer, timerView, timerBox),
+      section(T.writing,
+        privateBox,
+        h('div', { class: 'fac-row' }, revealBtn, hiddenInfo),
+        lockBox),
+      section(T.votes,
+        h('form', { class: 'fac-row', onsubmit: (e) => { e.preventDefault(); send('voting.configure', { budget: Number(budget.value) }); } },
+          labelled(T.budget, budget), h('button', { type: 'submit', class: 'button' }, T.set)),
+        anytime,
+        h('button', { type: 'button', class: 'button danger', onclick: () => { if (window.confirm(T.confirm_reset)) send('votes.reset'); } }, T.reset_votes)),
+      section(T.cluster, clusterList,
+        h('form', { class: 'fac-row', onsubmit: (e) => {
+          e.preventDefault();
+          const ids = Array.from(clusterList.querySelectorAll('input:checked')).map((c) => Number(c.value));
+          if (!ids.length || !clusterTitle.value.trim()) { status.textContent = T.pick_two; return; }
+          send('cluster.create', { note_ids: ids, title: clusterTitle.value.trim() }, () => {
+            clusterTitle.value = '';
+            clusterList.querySelectorAll('input:checked').forEach((c) => { c.checked = false; });
+          });
+        } }, labelled(T.cluster_title, clusterTitle), h('button', { type: 'submit', class: 'button' }, T.merge)),
+        h('h4', { text: T.clusters }), existing),
+      section(T.spotlight, labelled(T.spotlight, spotSelect),
+        h('div', { class: 'fac-row' },
+          h('button', { type: 'button', class: 'button', onclick: () => spotSelect.value && send('board.spotlight', { note_id: Number(spotSelect.value) }) }, T.spot),
+          h('button', { type: 'button', class: 'button', onclick: () => send('board.spotlight', { note_id: null }) }, T.unspot))),
+      section(T.commitment,
+        h('form', { class: 'fac-form', onsubmit: (e) => {
+          e.preventDefault();
+          if (!source.value) return;
+          const data = { note_id: Number(source.value) };
+          Object.keys(fields).forEach((k) => { data[k] = fields[k].value; });
+          if (!data.due_date) data.due_date = null;
+          send('commitment.set', data);
+        } },
+          labelled(T.from_note, source),
+          Object.keys(fields).map((k) => labelled(T[k], fields[k])),
+          h('button', { type: 'submit', class: 'button primary' }, T.save_commitment))),
+      section(T.message,
+        h('form', { class: 'fac-row', onsubmit: (e) => { e.preventDefault(); send('board.message', { text: message.value }); } },
+          labelled(T.message, message), h('button', { type: 'submit', class: 'button' }, T.show),
+          h('button', { type: 'button', class: 'button', onclick: () => { message.value = ''; send('board.message', { text: '' }); } }, T.clear))),
+      h('button', { type: 'button', class: 'button', 'data-fac': 'undo', onclick: () => send('facilitator.undo') }, '↶ ' + T.undo),
+    );
+
+    function fillSelect(select, items, keepEmpty) {
+      const sig = items.map((n) => n.id + ':' + n.text).join('|');
+      if (select.dataset.sig === sig) return;
+      const value = select.value;
+      select.dataset.sig = sig;
+      select.replaceChildren(
+        ...(keepEmpty ? [h('option', { value: '' }, T.none)] : []),
+        ...items.map((n) => h('option', { value: String(n.id) }, short(n.text))),
+      );
+      select.value = value;
+    }
+
+    function update() {
+      const b = board();
+      if (!b || !(b.viewer && b.viewer.staff)) return;
+      const f = fac();
+      phaseButtons.forEach((btn) => btn.setAttribute('aria-pressed', String(btn.dataset.phase === b.phase)));
+      nextPhase.disabled = b.phase === PHASES[PHASES.length - 1];
+      const timer = f.timer || {};
+      pauseBtn.textContent = timer.state === 'paused' ? T.resume : T.pause;
+      pauseBtn.disabled = !(timer.state === 'running' || timer.state === 'paused');
+      privateBox.setAttribute('aria-pressed', String(!!f.private_writing));
+      lockBox.setAttribute('aria-pressed', String(!!b.locked));
+      if (document.activeElement !== budget) budget.value = f.vote_budget;
+      anytime.setAttribute('aria-pressed', String(!!f.voting_open && b.phase !== 'vote'));
+      anytime.disabled = b.phase === 'vote';
+      const all = notes();
+      const hidden = all.filter((n) => n.hidden).length;
+      hiddenInfo.textContent = hidden ? fmt(T.hidden_n, { n: hidden }) : '';
+      const shown = all.filter((n) => !n.hidden && n.kind !== 'cluster');
+      const sig = shown.map((n) => n.id + ':' + n.cluster_id + ':' + n.text).join('|');
+      if (clusterList.dataset.sig !== sig) {
+        const checked = new Set(Array.from(clusterList.querySelectorAll('input:checked')).map((c) => c.value));
+        clusterList.dataset.sig = sig;
+        clusterList.replaceChildren(...shown.filter((n) => !n.cluster_id).map((n) => {
+          const box = h('input', { type: 'checkbox', value: String(n.id), id: 'fac-pick-' + n.id });
+          box.checked = checked.has(String(n.id));
+          return h('li', {}, box, h('label', { for: box.id, text: ' ' + short(n.text) }));
+        }));
+      }
+      const clusters = all.filter((n) => n.kind === 'cluster');
+      const csig = clusters.map((c) => c.id + ':' + c.text).join('|');
+      if (existing.dataset.sig !== csig) {
+        existing.dataset.sig = csig;
+        existing.replaceChildren(...clusters.map((c) => h('li', {}, c.text + ' ',
+          h('button', { type: 'button', class: 'button small', onclick: () => send('cluster.dissolve', { cluster_id: c.id }) }, T.unmerge))));
+      }
+      fillSelect(spotSelect, shown, false);
+      if (f.spotlight_note_id && document.activeElement !== spotSelect) spotSelect.value = String(f.spotlight_note_id);
+      fillSelect(source, shown, true);
+      if (document.activeElement !== message && message.dataset.last !== f.message) {
+        message.value = f.message || '';
+        message.dataset.last = f.message || '';
+      }
+    }
+
+    function tick() {
+      const timer = fac().timer;
+      if (!timer || timer.state === 'stopped') { timerView.textContent = ''; timerView.dataset.state = 'stopped'; return; }
+      let left = timer.remaining || 0;
+      if (timer.state === 'running' && timer.ends_at && timer.server_time) {
+        const skew = Date.parse(timer.server_time) - (timer._receivedAt || Date.now());
+        left = Math.max(0, Math.ceil((Date.parse(timer.ends_at) - (Date.now() + skew)) / 1000));
+      }
+      const ended = timer.state === 'ended' || (timer.state === 'running' && left === 0);
+      timerView.dataset.state = ended ? 'ended' : timer.state;
+      timerView.classList.toggle('ended', ended);
+      timerView.textContent = ended ? T.ended : Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0') + (timer.state === 'paused' ? ' (' + T.paused + ')' : '');
+    }
+
+    function stampTimer() {
+      const timer = fac().timer;
+      if (timer && !timer._receivedAt) timer._receivedAt = Date.now();
+    }
+
+    RB.on('render', () => { stampTimer(); update(); });
+    RB.on('snapshot', stampTimer);
+    setInterval(tick, 500);
+    update();
+  }
+
+  if (window.RoadmapBoard) start(window.RoadmapBoard);
+  else document.addEventListener('roadmap:ready', (e) => start(e.detail), { once: true });
+})();
