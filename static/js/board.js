@@ -959,6 +959,7 @@
       form.appendChild(c);
     });
     slot.appendChild(form);
+    document.body.classList.add("composing");
     section.querySelector(".add-here").hidden = true;
     area.focus();
     form.scrollIntoView({ block: "nearest" });
@@ -997,6 +998,7 @@
     if (ui.composerLane == null) return;
     var laneId = ui.composerLane;
     ui.composerLane = null;
+    document.body.classList.remove("composing");
     var section = laneEls.get(laneId);
     if (!section) return;
     section.querySelector(".composer-slot").textContent = "";

@@ -1,0 +1,38 @@
+"""Helpers for the browser tests: join through the pages, find notes on a board."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def join_board(context: Any, server: Any, name: str, group: int = 0, **form: str) -> Any:
+    """Join the demo event through the pages (code, name, group) and open a group's board."""
+    page = context.new_page()
+    page.goto(f"{server.url}/join/{server.demo['join_code']}")
+    page.fill("#name", name)
+    for field, value in form.items():
+        page.fill(f"#{field}", value)
+    page.click("form.stack button[type=submit]")
+    page.click(f"a[href='/boards/{server.board_id(group)}']")
+    wait_live(page)
+    return page
+
+
+def wait_live(page: Any) -> None:
+    page.wait_for_selector("#conn[data-state=live]")
+    page.wait_for_selector(".lane .note-list")
+
+
+def lane_note(page: Any, lane_index: int, text: str) -> Any:
+    """The note with exactly this text in the lane at this index (0-based)."""
+    lane = page.locator(".lane").nth(lane_index)
+    return lane.locator(".note").filter(
+        has=page.locator(".note-text", has_text=re.compile("^" + re.escape(text) + "$"))
+    )
+
+
+def note(page: Any, text: str) -> Any:
+    return page.locator(".note").filter(
+        has=page.locator(".note-text", has_text=re.compile("^" + re.escape(text) + "$"))
+    )
