@@ -159,6 +159,15 @@ def test_facilitator_runs_private_writing_and_a_timer(browser, live_server, grou
     )
     for page in (ana, ben):
         page.wait_for_function("document.getElementById('timer').dataset.state === 'ended'")
+    ana.locator("#announcer", has_text="Time is up").wait_for(state="attached")
+
+    # Takeaways: the phase opens the question; answers are shared with the group.
+    assert ana.locator("#takeaways").is_hidden()
+    fac.click('.fac-phase[data-phase="takeaways"]')
+    ana.locator("#takeaways").wait_for()
+    ana.fill("#takeaway-text", "Call the shelter network next week")
+    ana.click("#takeaways button[type=submit]")
+    ben.locator(".takeaway-list", has_text="Call the shelter network next week").wait_for()
     for page in (fac, ana, ben):
         page.context.close()
 
