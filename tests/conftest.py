@@ -202,6 +202,7 @@ class LiveServer:
     def start(self) -> LiveServer:
         self.demo = json.loads(self.flask("demo", "--json"))
         gunicorn = Path(sys.executable).parent / "gunicorn"
+        self.log_file = self.log.open("w")
         self.proc = subprocess.Popen(
             [
                 str(gunicorn),
@@ -215,7 +216,7 @@ class LiveServer:
             ],
             cwd=ROOT,
             env=self.env,
-            stdout=self.log.open("w"),
+            stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
@@ -235,6 +236,8 @@ class LiveServer:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        if getattr(self, "log_file", None) is not None:
+            self.log_file.close()
 
     def join(self, name: str = "Ana", **extra: Any) -> dict[str, Any]:
         res = requests.post(
