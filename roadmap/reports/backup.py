@@ -1,0 +1,463 @@
+"""Whole-event backup: export to JSON, import as a new event (on this or another instance).
+
+The file holds the event, its groups, boards and lanes, every participant (no tokens), every
+note (with its commitment fields, clusters and sources), vote and takeaway. Ids in the file are
+the exporting instance's; import maps them to new rows. Tokens are never exported: import issues
+fresh ones for the event's organiser and facilitators and returns them once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..auth import hash_token, new_token
+from ..config import NAME_MAX, NOTE_TEXT_MAX, TITLE_MAX
+from ..errors import AppError
+from ..events import new_join_code
+from ..extensions import db
+from ..models import (
+    COMMITMENT_STATUSES,
+    NOTE_KINDS,
+    ROLES,
+    Board,
+    Event,
+    Group,
+    Lane,
+    Note,
+    Participant,
+    Takeaway,
+    Vote,
+)
+from ..ops.core import validation_message
+
+FORMAT = "roadmap-event-backup"
+VERSION = 1
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def export_event(event: Event) -> dict[str, Any]:
+    """The event as a JSON-ready dict (every row, hidden and deleted notes too)."""
+    groups = list(event.groups)
+    boards = [g.board for g in groups if g.board is not None]
+    board_ids = [b.id for b in boards]
+    people = db.session.scalars(
+        sa.select(Participant).where(Participant.event_id == event.id).order_by(Participant.id)
+    ).all()
+    notes = db.session.scalars(
+        sa.select(Note).where(Note.board_id.in_(board_ids)).order_by(Note.id)
+    ).all()
+    votes = db.session.scalars(
+        sa.select(Vote).where(Vote.board_id.in_(board_ids)).order_by(Vote.id)
+    ).all()
+    takeaways = db.session.scalars(
+        sa.select(Takeaway).where(Takeaway.board_id.in_(board_ids)).order_by(Takeaway.id)
+    ).all()
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
+        "event": {
+            "id": event.id,
+            "name": event.name,
+            "starts_on": _iso(event.starts_on),
+            "ends_on": _iso(event.ends_on),
+            "place": event.place,
+            "languages": list(event.languages or []),
+        },
+        "groups": [
+            {"id": g.id, "name": g.name, "description": g.description, "position": g.position}
+            for g in groups
+        ],
+        "boards": [
+            {
+                "id": b.id,
+                "group_id": b.group_id,
+                "title": b.title,
+                "template": b.template,
+                "phase": b.phase,
+                "locked": b.locked,
+                "private_writing": b.private_writing,
+                "voting_open": b.voting_open,
+                "vote_budget": b.vote_budget,
+                "message": b.message,
+                "lanes": [
+                    {
+                        "id": lane.id,
+                        "key": lane.key,
+                        "title": lane.title,
+                        "position": lane.position,
+                        "default_kind": lane.default_kind,
+                    }
+                    for lane in b.lanes
+                ],
+            }
+            for b in boards
+        ],
+        "participants": [
+            {
+                "id": p.id,
+                "group_id": p.group_id,
+                "name": p.name,
+                "organisation": p.organisation,
+                "country": p.country,
+                "role": p.role,
+                "anonymous": p.anonymous,
+                "language": p.language,
+                "removed": p.removed,
+                "created_at": _iso(p.created_at),
+            }
+            for p in people
+        ],
+        "notes": [
+            {
+                "id": n.id,
+                "board_id": n.board_id,
+                "lane_id": n.lane_id,
+                "kind": n.kind,
+                "text": n.text,
+                "position": n.position,
+                "version": n.version,
+                "author_id": n.author_id,
+                "anonymous": n.anonymous,
+                "tags": list(n.tags or []),
+                "hidden": n.hidden,
+                "cluster_id": n.cluster_id,
+                "created_at": _iso(n.created_at),
+                "updated_at": _iso(n.updated_at),
+                "deleted_at": _iso(n.deleted_at),
+                "owner_name": n.owner_name,
+                "owner_org": n.owner_org,
+                "due_date": _iso(n.due_date),
+                "indicator": n.indicator,
+                "partners": n.partners,
+                "status": n.status,
+                "status_note": n.status_note,
+                "status_updated_at": _iso(n.status_updated_at),
+                "source_note_id": n.source_note_id,
+            }
+            for n in notes
+        ],
+        "votes": [
+            {
+                "note_id": v.note_id,
+                "participant_id": v.participant_id,
+                "created_at": _iso(v.created_at),
+            }
+            for v in votes
+        ],
+        "takeaways": [
+            {
+                "board_id": t.board_id,
+                "participant_id": t.participant_id,
+                "text": t.text,
+                "anonymous": t.anonymous,
+                "created_at": _iso(t.created_at),
+                "updated_at": _iso(t.updated_at),
+            }
+            for t in takeaways
+        ],
+    }
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+class Row(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class EventIn(Row):
+    name: str = Field(min_length=1, max_length=TITLE_MAX)
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    place: str = Field(default="", max_length=200)
+    languages: list[str] = Field(default_factory=list, max_length=50)
+
+
+class GroupIn(Row):
+    id: int
+    name: str = Field(min_length=1, max_length=TITLE_MAX)
+    description: str = Field(default="", max_length=5000)
+    position: int = 0
+
+
+class LaneIn(Row):
+    id: int
+    key: str = Field(max_length=40)
+    title: str = Field(max_length=TITLE_MAX)
+    position: int = 0
+    default_kind: str = Field(default="signpost", max_length=20)
+
+
+class BoardIn(Row):
+    id: int
+    group_id: int
+    title: str = Field(max_length=TITLE_MAX)
+    template: str = Field(max_length=40)
+    phase: str = Field(default="brainstorm", max_length=20)
+    locked: bool = False
+    private_writing: bool = False
+    voting_open: bool = True
+    vote_budget: int = Field(default=5, ge=0, le=1000)
+    message: str = Field(default="", max_length=500)
+    lanes: list[LaneIn] = Field(max_length=50)
+
+
+class ParticipantIn(Row):
+    id: int
+    group_id: int | None = None
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    organisation: str = Field(default="", max_length=200)
+    country: str = Field(default="", max_length=80)
+    role: str = "participant"
+    anonymous: bool = False
+    language: str = Field(default="en", max_length=10)
+    removed: bool = False
+    created_at: dt.datetime | None = None
+
+
+class NoteIn(Row):
+    id: int
+    board_id: int
+    lane_id: int
+    kind: str
+    text: str = Field(max_length=NOTE_TEXT_MAX)
+    position: str = Field(max_length=64)
+    version: int = 1
+    author_id: int | None = None
+    anonymous: bool = False
+    tags: list[str] = Field(default_factory=list, max_length=20)
+    hidden: bool = False
+    cluster_id: int | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    deleted_at: dt.datetime | None = None
+    owner_name: str = Field(default="", max_length=200)
+    owner_org: str = Field(default="", max_length=200)
+    due_date: dt.date | None = None
+    indicator: str = Field(default="", max_length=NOTE_TEXT_MAX)
+    partners: str = Field(default="", max_length=NOTE_TEXT_MAX)
+    status: str = ""
+    status_note: str = Field(default="", max_length=NOTE_TEXT_MAX)
+    status_updated_at: dt.datetime | None = None
+    source_note_id: int | None = None
+
+
+class VoteIn(Row):
+    note_id: int
+    participant_id: int
+    created_at: dt.datetime | None = None
+
+
+class TakeawayIn(Row):
+    board_id: int
+    participant_id: int | None = None
+    text: str = Field(max_length=NOTE_TEXT_MAX)
+    anonymous: bool = False
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+class BackupIn(Row):
+    format: str
+    version: int
+    event: EventIn
+    groups: list[GroupIn] = Field(max_length=200)
+    boards: list[BoardIn] = Field(max_length=200)
+    participants: list[ParticipantIn] = Field(max_length=20000)
+    notes: list[NoteIn] = Field(max_length=100000)
+    votes: list[VoteIn] = Field(max_length=500000)
+    takeaways: list[TakeawayIn] = Field(max_length=20000)
+
+
+def _naive(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def _need(mapping: dict[int, Any], key: int | None, what: str) -> Any:
+    if key is None:
+        return None
+    if key not in mapping:
+        raise AppError("invalid", f"The backup refers to a {what} ({key}) it does not contain.")
+    return mapping[key]
+
+
+def _check(data: BackupIn) -> None:
+    if data.format != FORMAT or data.version != VERSION:
+        raise AppError("invalid", f"This is not a {FORMAT} version {VERSION} file.")
+    for p in data.participants:
+        if p.role not in ROLES:
+            raise AppError("invalid", f"Unknown participant role {p.role!r}.")
+    for n in data.notes:
+        if n.kind not in NOTE_KINDS:
+            raise AppError("invalid", f"Unknown note kind {n.kind!r}.")
+        if n.status and n.status not in COMMITMENT_STATUSES:
+            raise AppError("invalid", f"Unknown commitment status {n.status!r}.")
+
+
+def import_event(raw: Any) -> dict[str, Any]:
+    """Create a new event from a backup; returns its id, join code and fresh staff tokens."""
+    try:
+        data = BackupIn.model_validate(raw)
+    except ValidationError as err:
+        raise AppError("invalid", validation_message(err)) from None
+    _check(data)
+    ev = data.event
+    event = Event(
+        name=ev.name,
+        starts_on=ev.starts_on,
+        ends_on=ev.ends_on,
+        place=ev.place,
+        languages=ev.languages,
+        join_code=new_join_code(),
+    )
+    db.session.add(event)
+    groups: dict[int, Group] = {}
+    for g in data.groups:
+        groups[g.id] = Group(
+            event=event, name=g.name, description=g.description, position=g.position
+        )
+        db.session.add(groups[g.id])
+    boards: dict[int, Board] = {}
+    lanes: dict[int, Lane] = {}
+    for b in data.boards:
+        board = Board(
+            group=_need(groups, b.group_id, "group"),
+            title=b.title,
+            template=b.template,
+            phase=b.phase,
+            locked=b.locked,
+            private_writing=b.private_writing,
+            voting_open=b.voting_open,
+            vote_budget=b.vote_budget,
+            message=b.message,
+        )
+        boards[b.id] = board
+        for lane in b.lanes:
+            lanes[lane.id] = Lane(
+                board=board,
+                key=lane.key,
+                title=lane.title,
+                position=lane.position,
+                default_kind=lane.default_kind,
+            )
+        db.session.add(board)
+    db.session.flush()
+    people: dict[int, Participant] = {}
+    tokens: dict[str, Any] = {"organiser_token": None, "facilitator_tokens": {}}
+    for p in data.participants:
+        token = new_token()
+        group = _need(groups, p.group_id, "group")
+        who = Participant(
+            event=event,
+            group_id=group.id if group is not None else None,
+            name=p.name,
+            organisation=p.organisation,
+            country=p.country,
+            role=p.role,
+            anonymous=p.anonymous,
+            language=p.language,
+            removed=p.removed,
+            token_hash=hash_token(token),
+        )
+        if p.created_at:
+            who.created_at = _naive(p.created_at)
+        if p.role == "organiser" and not p.removed and tokens["organiser_token"] is None:
+            tokens["organiser_token"] = token
+        if p.role == "facilitator" and group is not None and not p.removed:
+            tokens["facilitator_tokens"].setdefault(str(group.id), token)
+        people[p.id] = who
+        db.session.add(who)
+    db.session.flush()
+    notes: dict[int, Note] = {}
+    for n in data.notes:
+        board = _need(boards, n.board_id, "board")
+        lane = _need(lanes, n.lane_id, "lane")
+        if lane.board_id != board.id:
+            raise AppError("invalid", f"Note {n.id} is on a lane of another board.")
+        author = _need(people, n.author_id, "participant")
+        note = Note(
+            board_id=board.id,
+            lane_id=lane.id,
+            kind=n.kind,
+            text=n.text,
+            position=n.position,
+            version=n.version,
+            author_id=author.id if author else None,
+            anonymous=n.anonymous,
+            tags=n.tags,
+            hidden=n.hidden,
+            deleted_at=_naive(n.deleted_at),
+            owner_name=n.owner_name,
+            owner_org=n.owner_org,
+            due_date=n.due_date,
+            indicator=n.indicator,
+            partners=n.partners,
+            status=n.status,
+            status_note=n.status_note,
+            status_updated_at=_naive(n.status_updated_at),
+        )
+        for field in ("created_at", "updated_at"):
+            if getattr(n, field):
+                setattr(note, field, _naive(getattr(n, field)))
+        notes[n.id] = note
+        db.session.add(note)
+    db.session.flush()
+    for n in data.notes:
+        notes[n.id].cluster_id = getattr(_need(notes, n.cluster_id, "note"), "id", None)
+        notes[n.id].source_note_id = getattr(_need(notes, n.source_note_id, "note"), "id", None)
+    seen_votes: set[tuple[int, int]] = set()
+    for v in data.votes:
+        note = _need(notes, v.note_id, "note")
+        who = _need(people, v.participant_id, "participant")
+        if (note.id, who.id) in seen_votes:
+            continue
+        seen_votes.add((note.id, who.id))
+        vote = Vote(note_id=note.id, participant_id=who.id, board_id=note.board_id)
+        if v.created_at:
+            vote.created_at = _naive(v.created_at)
+        db.session.add(vote)
+    for t in data.takeaways:
+        board = _need(boards, t.board_id, "board")
+        who = _need(people, t.participant_id, "participant")
+        takeaway = Takeaway(
+            board_id=board.id,
+            participant_id=who.id if who else None,
+            text=t.text,
+            anonymous=t.anonymous,
+        )
+        for field in ("created_at", "updated_at"):
+            if getattr(t, field):
+                setattr(takeaway, field, _naive(getattr(t, field)))
+        db.session.add(takeaway)
+    if tokens["organiser_token"] is None:
+        token = new_token()
+        db.session.add(
+            Participant(
+                event=event, name="Organiser", role="organiser", token_hash=hash_token(token)
+            )
+        )
+        tokens["organiser_token"] = token
+    db.session.commit()
+    return {
+        "event_id": event.id,
+        "join_code": event.join_code,
+        **tokens,
+        "counts": {
+            "groups": len(groups),
+            "boards": len(boards),
+            "participants": len(people),
+            "notes": len(notes),
+            "votes": len(seen_votes),
+            "takeaways": len(data.takeaways),
+        },
+    }

@@ -1,0 +1,288 @@
+"""The data of a board or event report, gathered from the models into plain, picklable dicts.
+
+Reports leave out what the board hides: soft-deleted notes and notes still hidden by private
+writing. Anonymous authors are never named; removed participants show as "removed participant".
+The same dicts feed the PDF templates (rendered in the worker process) and the tracker exports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from ..extensions import db
+from ..models import Board, Event, Group, Lane, Note, Participant, Takeaway, Vote, utcnow
+
+TOP_SIGNPOSTS = 10
+
+# Seed 002: the groups most affected. Indicative keyword matching over note text and tags.
+INCLUSION_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
+    (
+        "women_girls",
+        "Women and girls",
+        ("women", "woman", "girl", "girls", "female", "gender", "mother", "mothers", "wives"),
+    ),
+    ("men_boys", "Men and boys", ("men", "man", "boy", "boys", "male", "fishermen")),
+    (
+        "disability",
+        "People with disability",
+        ("disability", "disabilities", "disabled", "impairment", "deaf", "blind", "wheelchair"),
+    ),
+    (
+        "ethnic_minorities",
+        "Ethnic minorities",
+        ("ethnic", "minority", "minorities", "indigenous", "hill tribe", "hill tribes"),
+    ),
+    (
+        "migrants_stateless",
+        "Migrants and stateless people",
+        (
+            "migrant",
+            "migrants",
+            "migration",
+            "stateless",
+            "statelessness",
+            "undocumented",
+            "without papers",
+            "refugee",
+            "refugees",
+            "外来务工",
+            "移民",
+            "แรงงานข้ามชาติ",
+            "người di cư",
+        ),
+    ),
+    (
+        "lgbtqi",
+        "LGBTQI people",
+        ("lgbt", "lgbti", "lgbtq", "lgbtqi", "lgbtqia", "gay", "lesbian", "transgender", "queer"),
+    ),
+]
+
+
+def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    # Word boundaries for Latin words ("men" must not match "women"); substrings for scripts
+    # written without spaces.
+    parts = [rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in words]
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+INCLUSION_PATTERNS = [(key, label, _pattern(words)) for key, label, words in INCLUSION_GROUPS]
+
+
+def inclusion(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For each most-affected group: how many notes mention it (indicative keyword match)."""
+    rows = []
+    for key, label, pattern in INCLUSION_PATTERNS:
+        hits = [
+            n for n in notes if pattern.search(n["text"]) or pattern.search(" ".join(n["tags"]))
+        ]
+        rows.append(
+            {"key": key, "label": label, "count": len(hits), "examples": [n["text"] for n in hits]}
+        )
+    return rows
+
+
+def display_name(who: Participant | None, anonymous: bool) -> str:
+    if anonymous:
+        return "Anonymous"
+    if who is None:
+        return ""
+    return who.public_name
+
+
+@dataclass
+class Loaded:
+    """Every row a report needs, loaded in a handful of queries (no lazy loads per note)."""
+
+    boards: list[Board]
+    groups: dict[int, Group]
+    lanes: dict[int, list[Lane]]
+    notes: dict[int, list[Note]]  # board id -> visible notes
+    votes: dict[int, int]  # note id -> votes
+    people: dict[int, Participant]
+    takeaways: dict[int, list[Takeaway]]
+
+
+def load(event: Event, board_ids: list[int] | None = None) -> Loaded:
+    groups = {g.id: g for g in event.groups}
+    query = sa.select(Board).where(Board.group_id.in_(list(groups)))
+    if board_ids is not None:
+        query = query.where(Board.id.in_(board_ids))
+    boards = sorted(
+        db.session.scalars(query).all(), key=lambda b: (groups[b.group_id].position, b.id)
+    )
+    ids = [b.id for b in boards]
+    lanes: dict[int, list[Lane]] = {i: [] for i in ids}
+    for lane in db.session.scalars(sa.select(Lane).where(Lane.board_id.in_(ids))):
+        lanes[lane.board_id].append(lane)
+    notes: dict[int, list[Note]] = {i: [] for i in ids}
+    for note in db.session.scalars(
+        sa.select(Note).where(
+            Note.board_id.in_(ids), Note.deleted_at.is_(None), Note.hidden.is_(False)
+        )
+    ):
+        notes[note.board_id].append(note)
+    votes = dict(
+        db.session.execute(
+            sa.select(Vote.note_id, sa.func.count())
+            .where(Vote.board_id.in_(ids))
+            .group_by(Vote.note_id)
+        ).all()
+    )
+    people = {
+        p.id: p
+        for p in db.session.scalars(sa.select(Participant).where(Participant.event_id == event.id))
+    }
+    takeaways: dict[int, list[Takeaway]] = {i: [] for i in ids}
+    for t in db.session.scalars(
+        sa.select(Takeaway).where(Takeaway.board_id.in_(ids)).order_by(Takeaway.id)
+    ):
+        takeaways[t.board_id].append(t)
+    return Loaded(boards, groups, lanes, notes, votes, people, takeaways)
+
+
+def note_item(note: Note, data: Loaded, lane_title: str) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "kind": note.kind,
+        "text": note.text,
+        "lane": lane_title,
+        "votes": data.votes.get(note.id, 0),
+        "author": display_name(data.people.get(note.author_id or 0), note.anonymous),
+        "tags": list(note.tags or []),
+        "cluster_id": note.cluster_id,
+        "cluster": "",
+        "members": 0,
+    }
+
+
+def commitment_item(note: Note, by_id: dict[int, Note], group: Group) -> dict[str, Any]:
+    source = by_id.get(note.source_note_id or 0)
+    return {
+        "id": note.id,
+        "group": group.name,
+        "text": note.text,
+        "signpost": source.text if source is not None else "",
+        "owner": note.owner_name,
+        "organisation": note.owner_org,
+        "due_date": note.due_date,
+        "indicator": note.indicator,
+        "partners": note.partners,
+        "status": (note.status or "planned").replace("_", " "),
+        "status_note": note.status_note,
+        "last_update": note.status_updated_at or note.updated_at,
+    }
+
+
+def board_item(board: Board, data: Loaded) -> dict[str, Any]:
+    """One group's chapter: its lanes and notes, top signposts, commitments, clusters, takeaways."""
+    group = data.groups[board.group_id]
+    notes = data.notes[board.id]
+    by_id = {n.id: n for n in notes}
+    lane_titles = {lane.id: lane.title for lane in data.lanes[board.id]}
+    items = {
+        n.id: note_item(n, data, lane_titles.get(n.lane_id, ""))
+        for n in sorted(notes, key=lambda n: (n.position, n.id))
+    }
+    members = Counter(n.cluster_id for n in notes if n.cluster_id in by_id)
+    for item in items.values():
+        cluster = by_id.get(item["cluster_id"] or 0)
+        item["cluster"] = cluster.text if cluster is not None else ""
+        item["members"] = members.get(item["id"], 0)
+    lanes = [
+        {
+            "id": lane.id,
+            "title": lane.title,
+            "notes": [i for i in items.values() if by_id[i["id"]].lane_id == lane.id],
+        }
+        for lane in sorted(data.lanes[board.id], key=lambda lane: (lane.position, lane.id))
+    ]
+    signposts = [i for i in items.values() if i["kind"] == "signpost" and i["votes"] > 0]
+    commitments = [
+        commitment_item(n, by_id, group)
+        for n in sorted(notes, key=lambda n: (n.due_date or dt.date.max, n.id))
+        if n.kind == "commitment"
+    ]
+    clusters = [
+        {
+            "text": i["text"],
+            "votes": i["votes"],
+            "members": [m["text"] for m in items.values() if m["cluster_id"] == i["id"]],
+        }
+        for i in items.values()
+        if i["kind"] == "cluster"
+    ]
+    takeaways = [
+        {"text": t.text, "who": display_name(data.people.get(t.participant_id or 0), t.anonymous)}
+        for t in data.takeaways[board.id]
+    ]
+    return {
+        "id": board.id,
+        "anchor": f"group-{group.id}",
+        "title": board.title,
+        "group": group.name,
+        "description": group.description,
+        "lanes": lanes,
+        "notes": list(items.values()),
+        "top_signposts": sorted(signposts, key=lambda i: -i["votes"])[:TOP_SIGNPOSTS],
+        "commitments": commitments,
+        "clusters": clusters,
+        "takeaways": takeaways,
+        "inclusion": inclusion(list(items.values())),
+        "vote_total": sum(i["votes"] for i in items.values()),
+    }
+
+
+def event_item(event: Event) -> dict[str, Any]:
+    return {
+        "id": event.id,
+        "name": event.name,
+        "starts_on": event.starts_on,
+        "ends_on": event.ends_on,
+        "place": event.place,
+    }
+
+
+def participation(people: dict[int, Participant]) -> dict[str, Any]:
+    """Counts only (Do No Harm): people, and people per organisation and per country."""
+    present = [p for p in people.values() if p.role == "participant"]
+    orgs = Counter(p.organisation.strip() for p in present if p.organisation.strip())
+    countries = Counter(p.country.strip() for p in present if p.country.strip())
+    return {
+        "people": len(present),
+        "organisations": sorted(orgs.items(), key=lambda kv: (-kv[1], kv[0].casefold())),
+        "countries": sorted(countries.items(), key=lambda kv: (-kv[1], kv[0].casefold())),
+    }
+
+
+def board_context(board: Board) -> dict[str, Any]:
+    """Everything the one-group PDF needs."""
+    group = db.session.get(Group, board.group_id)
+    data = load(group.event, [board.id])
+    return {
+        "event": event_item(group.event),
+        "board": board_item(board, data),
+        "generated_at": utcnow(),
+    }
+
+
+def event_context(event: Event) -> dict[str, Any]:
+    """Everything the whole-event PDF and the action trackers need."""
+    data = load(event)
+    boards = [board_item(b, data) for b in data.boards]
+    all_notes = [n for b in boards for n in b["notes"]]
+    return {
+        "event": event_item(event),
+        "boards": boards,
+        "participation": participation(data.people),
+        "inclusion": inclusion(all_notes),
+        "actions": [c for b in boards for c in b["commitments"]],
+        "note_count": len(all_notes),
+        "generated_at": utcnow(),
+    }

@@ -1,0 +1,94 @@
+"""PDF reports: Jinja templates and a print stylesheet, laid out by WeasyPrint.
+
+This module needs no app and no database: it turns the dicts of `context.py` into a PDF, so it
+runs unchanged in the render worker process. Only the app's own static files can be fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import mimetypes
+import resource
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATES = ROOT / "templates"
+STATIC = ROOT / "static"
+BASE_URL = STATIC.as_uri() + "/"  # templates link "css/print.css"
+
+KINDS = {"board": "reports/board.html", "event": "reports/event.html"}
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves files under static/ and refuses everything else: no network, no other files."""
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ValueError(f"Reports fetch only the app's static files, not {url[:200]}")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(STATIC.resolve()) or not path.is_file():
+            raise ValueError(f"Reports fetch only the app's static files, not {url[:200]}")
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
+
+
+def format_date(value: dt.date | dt.datetime | None, fmt: str = "%d %b %Y") -> str:
+    if value is None:
+        return ""
+    return value.strftime(fmt).lstrip("0")
+
+
+def date_range(start: dt.date | None, end: dt.date | None) -> str:
+    if start is None:
+        return format_date(end)
+    if end is None or end == start:
+        return format_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{start.day}–{format_date(end)}"
+    return f"{format_date(start)} – {format_date(end)}"
+
+
+_env: Environment | None = None
+
+
+def environment() -> Environment:
+    global _env
+    if _env is None:
+        _env = Environment(
+            loader=FileSystemLoader(str(TEMPLATES)),
+            autoescape=select_autoescape(["html"], default=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        _env.filters["date"] = format_date
+        _env.globals["date_range"] = date_range
+    return _env
+
+
+def render_html(kind: str, context: dict[str, Any]) -> str:
+    """The report's HTML (notes are escaped text: a note's markup never becomes markup)."""
+    return environment().get_template(KINDS[kind]).render(**context)
+
+
+def render(kind: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Lay out a report; returns the PDF bytes with page count, seconds and peak memory."""
+    started = time.perf_counter()
+    html = HTML(
+        string=render_html(kind, context), base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()
+    )
+    document = html.render()
+    pdf = document.write_pdf()
+    return {
+        "pdf": pdf,
+        "pages": len(document.pages),
+        "seconds": round(time.perf_counter() - started, 3),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }

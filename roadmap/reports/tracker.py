@@ -1,0 +1,122 @@
+"""Action tracker exports: one row per commitment, as CSV, XLSX and ICS."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+COLUMNS: list[tuple[str, str, int]] = [
+    # (key in the commitment dict, header, column width in the workbook)
+    ("group", "Group", 28),
+    ("text", "Commitment", 48),
+    ("signpost", "Signpost", 40),
+    ("owner", "Owner", 20),
+    ("organisation", "Organisation", 24),
+    ("due_date", "Due date", 12),
+    ("indicator", "Indicator", 36),
+    ("partners", "Partners", 24),
+    ("status", "Status", 12),
+    ("status_note", "Status note", 30),
+    ("last_update", "Last update", 18),
+]
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.replace(microsecond=0).isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _safe_cell(text: str) -> str:
+    """Keep spreadsheet programs from running a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def to_csv(actions: list[dict[str, Any]]) -> bytes:
+    """UTF-8 with a BOM, so Excel opens Thai, Khmer and Burmese correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([header for _, header, _ in COLUMNS])
+    for row in actions:
+        writer.writerow([_safe_cell(_text(row[key])) for key, _, _ in COLUMNS])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def to_xlsx(actions: list[dict[str, Any]], title: str = "Action tracker") -> bytes:
+    """A workbook with a bold frozen header, filters, column widths and real dates."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Actions"
+    sheet.append([header for _, header, _ in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="0F766E")
+        cell.alignment = Alignment(vertical="center")
+    for row in actions:
+        values = []
+        for key, _, _ in COLUMNS:
+            value = row[key]
+            if isinstance(value, str):
+                value = _safe_cell(value)
+            values.append(value)
+        sheet.append(values)
+    date_col = [k for k, _, _ in COLUMNS].index("due_date") + 1
+    update_col = [k for k, _, _ in COLUMNS].index("last_update") + 1
+    for cells in sheet.iter_rows(min_row=2):
+        cells[date_col - 1].number_format = "yyyy-mm-dd"
+        cells[update_col - 1].number_format = "yyyy-mm-dd hh:mm"
+        for cell in cells:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for i, (_, _, width) in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{max(1, sheet.max_row)}"
+    book.properties.title = title
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def to_ics(actions: list[dict[str, Any]], event_name: str, host: str = "roadmap") -> bytes:
+    """One all-day calendar event on each commitment's due date (undated ones are left out)."""
+    cal = Calendar()
+    cal.add("prodid", "-//Roadmap boards//Action tracker//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{event_name}: commitments")
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for row in actions:
+        due = row["due_date"]
+        if due is None:
+            continue
+        item = CalendarEvent()
+        item.add("uid", f"commitment-{row['id']}@{host}")
+        item.add("dtstamp", stamp)
+        item.add("dtstart", due)
+        item.add("dtend", due + dt.timedelta(days=1))
+        owner = ", ".join(x for x in (row["owner"], row["organisation"]) if x)
+        item.add("summary", f"Due: {row['text'][:120]}" + (f" ({owner})" if owner else ""))
+        lines = [
+            f"Group: {row['group']}",
+            f"Commitment: {row['text']}",
+            f"Signpost: {row['signpost']}" if row["signpost"] else "",
+            f"Owner: {owner}" if owner else "",
+            f"Indicator: {row['indicator']}" if row["indicator"] else "",
+            f"Partners: {row['partners']}" if row["partners"] else "",
+            f"Status: {row['status']}",
+        ]
+        item.add("description", "\n".join(line for line in lines if line))
+        item.add("categories", [row["group"]])
+        cal.add_component(item)
+    return cal.to_ical()

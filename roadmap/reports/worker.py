@@ -1,0 +1,221 @@
+"""The PDF render worker: one long-running separate process, so layout never runs in the server.
+
+A WeasyPrint render is seconds of pure CPU; under gevent it would freeze every broadcast of the
+process. The server talks to the worker over its stdin/stdout pipes (length-prefixed pickles,
+between two processes of the same install). Under gunicorn's gevent worker `subprocess` is
+monkey-patched, so a greenlet waiting for its PDF yields to the hub instead of blocking it; in
+threading mode (tests) the waiting thread simply blocks. Renders are serialised by a lock.
+
+Run as `python -m roadmap.reports.worker` (the server starts it on first use).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from typing import IO, Any
+
+HEADER = struct.Struct("!Q")
+RENDER_TIMEOUT = 300  # seconds: a render taking longer is killed
+MAX_RENDERS = 50  # then the process is replaced (WeasyPrint caches grow)
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class WorkerError(RuntimeError):
+    """The render failed or the worker process died."""
+
+
+def send(stream: IO[bytes], obj: Any) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read_exact(stream: IO[bytes], size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = stream.read(left)
+        if not chunk:
+            raise EOFError("the render worker closed its pipe")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(stream: IO[bytes]) -> Any:
+    (size,) = HEADER.unpack(_read_exact(stream, HEADER.size))
+    return pickle.loads(_read_exact(stream, size))
+
+
+# --- the worker process ------------------------------------------------------------------------
+
+
+class _ProgressRelay(logging.Handler):
+    """Turns WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") into messages."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        super().__init__()
+        self.out = out
+        self.pages_expected = 1
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if message.startswith("Step 5") and "Page" in message:
+            page = int(message.rsplit(" ", 1)[-1])
+            fraction = 0.15 + 0.65 * min(1.0, page / self.pages_expected)
+        elif message.startswith("Step 6"):
+            fraction = 0.85
+        elif message.startswith(("Step 1", "Step 2", "Step 3", "Step 4")):
+            fraction = 0.05
+        else:
+            return
+        send(self.out, ("progress", round(fraction, 3)))
+
+
+def main() -> None:
+    """Serve render requests from stdin until it closes."""
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything printed goes to stderr, never into the protocol
+    source = sys.stdin.buffer
+    from .pdf import render
+
+    relay = _ProgressRelay(out)
+    progress_log = logging.getLogger("weasyprint.progress")
+    progress_log.setLevel(logging.INFO)
+    progress_log.propagate = False
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    render("board", WARM_UP)  # loads fonts once, so the first real report is not slower
+    while True:
+        try:
+            request = receive(source)
+        except EOFError:
+            return
+        relay.pages_expected = max(1, int(request.get("pages_expected", 1)))
+        if request.get("progress"):
+            progress_log.addHandler(relay)
+        try:
+            send(out, ("ok", render(request["kind"], request["context"])))
+        except Exception as err:  # the server turns it into an error answer
+            send(out, ("error", f"{type(err).__name__}: {err}"))
+        finally:
+            progress_log.removeHandler(relay)
+
+
+WARM_UP: dict[str, Any] = {
+    "event": {"id": 0, "name": "", "starts_on": None, "ends_on": None, "place": ""},
+    "board": {
+        "id": 0,
+        "anchor": "warm",
+        "title": "",
+        "group": "ไทย ខ្មែរ မြန်မာ ລາວ 中文",
+        "description": "",
+        "lanes": [],
+        "notes": [],
+        "top_signposts": [],
+        "commitments": [],
+        "clusters": [],
+        "takeaways": [],
+        "inclusion": [],
+        "vote_total": 0,
+    },
+    "generated_at": None,
+}
+
+
+# --- the server side ---------------------------------------------------------------------------
+
+
+class RenderWorker:
+    """Handle on the worker process: started on first use, replaced when it dies."""
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+        self._lock: threading.Lock | None = None
+        self._renders = 0
+
+    @property
+    def lock(self) -> threading.Lock:
+        # Made lazily so that under gevent it is created after monkey-patching (cooperative).
+        if self._lock is None:
+            self._lock = threading.Lock()
+        return self._lock
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc and self._proc.poll() is None else None
+
+    def _ensure(self) -> subprocess.Popen:
+        if self._proc is None or self._proc.poll() is not None or self._renders >= MAX_RENDERS:
+            self.stop()
+            self._proc = subprocess.Popen(
+                [sys.executable, "-m", "roadmap.reports.worker"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                cwd=ROOT,
+            )
+            self._renders = 0
+        return self._proc
+
+    def render(
+        self,
+        kind: str,
+        context: dict[str, Any],
+        *,
+        pages_expected: int = 1,
+        on_progress: Any = None,
+    ) -> dict[str, Any]:
+        """Render in the worker; `on_progress(fraction)` is called as layout goes on."""
+        with self.lock:
+            proc = self._ensure()
+            self._renders += 1
+            watchdog = threading.Timer(RENDER_TIMEOUT, proc.kill)
+            watchdog.daemon = True
+            watchdog.start()
+            try:
+                send(
+                    proc.stdin,
+                    {
+                        "kind": kind,
+                        "context": context,
+                        "pages_expected": pages_expected,
+                        "progress": on_progress is not None,
+                    },
+                )
+                while True:
+                    status, payload = receive(proc.stdout)
+                    if status == "progress":
+                        on_progress(payload)
+                        continue
+                    break
+            except (EOFError, OSError, pickle.UnpicklingError) as err:
+                self.stop()
+                raise WorkerError(f"the render worker stopped: {err}") from None
+            finally:
+                watchdog.cancel()
+            if status != "ok":
+                raise WorkerError(payload)
+            return payload
+
+    def stop(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout):
+            if stream is not None:
+                stream.close()
+
+
+worker = RenderWorker()
+
+
+if __name__ == "__main__":
+    main()
