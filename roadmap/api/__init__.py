@@ -34,3 +34,4 @@ def query(model: type[BaseModel]) -> Any:
 
 
 from . import boards, events, organise  # noqa: E402, F401  (routes)
+from . import reports  # noqa: E402, F401  (report and export routes)
