@@ -9,12 +9,16 @@ from .extensions import db
 from .models import Note
 
 
-def lane_keys(lane_id: int, exclude: int | None = None) -> list[tuple[str, int]]:
-    """The (position, note id) pairs of a lane's live notes, in order."""
-    rows = db.session.execute(
-        sa.select(Note.position, Note.id).where(Note.lane_id == lane_id, Note.deleted_at.is_(None))
-    ).all()
-    return sorted((p, i) for p, i in rows if i != exclude)
+def _live(lane_id: int, exclude: int | None) -> sa.Select:
+    """The (position, note id) pairs of a lane's live notes, ordered by both."""
+    query = sa.select(Note.position, Note.id).where(
+        Note.lane_id == lane_id, Note.deleted_at.is_(None)
+    )
+    return query if exclude is None else query.where(Note.id != exclude)
+
+
+def _first(query: sa.Select) -> sa.Row | None:
+    return db.session.execute(query.limit(1)).first()
 
 
 def key_for(
@@ -23,21 +27,24 @@ def key_for(
     """A key that sorts right after note `after`, right before `before`, or at the lane's end.
 
     Unknown neighbour ids (say, a note deleted meanwhile) fall back to the lane's end, so a
-    move made against a slightly stale board still lands somewhere sensible.
+    move made against a slightly stale board still lands somewhere sensible. Reads at most
+    two rows of the lane (its index on lane_id, position), however long the lane is.
     """
-    keys = lane_keys(lane_id, exclude)
-    ids = [i for _, i in keys]
-    if after is not None and after in ids:
-        idx = ids.index(after)
-        lo = keys[idx][0]
-        hi = keys[idx + 1][0] if idx + 1 < len(keys) else None
-    elif before is not None and before in ids:
-        idx = ids.index(before)
-        lo = keys[idx - 1][0] if idx > 0 else None
-        hi = keys[idx][0]
+    live = _live(lane_id, exclude)
+    here = sa.tuple_(Note.position, Note.id)
+    up, down = (Note.position, Note.id), (Note.position.desc(), Note.id.desc())
+    anchor = _first(live.where(Note.id == after)) if after is not None else None
+    if anchor is not None:
+        following = _first(live.where(here > sa.tuple_(*anchor)).order_by(*up))
+        lo, hi = anchor[0], following[0] if following else None
     else:
-        lo = keys[-1][0] if keys else None
-        hi = None
+        anchor = _first(live.where(Note.id == before)) if before is not None else None
+        if anchor is not None:
+            preceding = _first(live.where(here < sa.tuple_(*anchor)).order_by(*down))
+            lo, hi = preceding[0] if preceding else None, anchor[0]
+        else:
+            last = _first(live.order_by(*down))
+            lo, hi = last[0] if last else None, None
     if lo is not None and hi is not None and lo >= hi:
         hi = None  # equal keys from a concurrent insert: place after `lo`
     return generate_key_between(lo, hi)

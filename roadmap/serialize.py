@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from .auth import is_staff
 from .extensions import db
@@ -88,7 +89,9 @@ def visible_to(
 
 def ordered_notes(board_id: int) -> list[Note]:
     notes = db.session.scalars(
-        sa.select(Note).where(Note.board_id == board_id, Note.deleted_at.is_(None))
+        sa.select(Note)
+        .where(Note.board_id == board_id, Note.deleted_at.is_(None))
+        .options(so.selectinload(Note.author))  # one query for the authors, not one per note
     ).all()
     return sorted(notes, key=lambda n: (n.lane_id, n.position, n.id))
 

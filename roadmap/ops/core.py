@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth import is_staff
 from ..config import NOTE_TEXT_MAX
@@ -247,25 +248,36 @@ def _apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
     raise AssertionError("unreachable")
 
 
-def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int) -> Applied:
-    _begin_write()
+def _lock_board(board_id: int, op_id: str, actor_id: int) -> tuple[Board, Participant, int | None]:
+    """In one statement: the board (locked), the actor as it is now, a logged op with op_id."""
+    logged = (
+        sa.select(BoardOp.id)
+        .where(BoardOp.board_id == board_id, BoardOp.op_id == op_id)
+        .scalar_subquery()
+    )
     found = db.session.execute(
-        sa.select(Board, Group.event_id)
+        sa.select(Board, Group.event_id, Participant, logged)
         .join(Group, Group.id == Board.group_id)
+        .outerjoin(Participant, Participant.id == actor_id)
         .where(Board.id == board_id)
         .with_for_update(of=Board)
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if found is None:
         raise AppError("not_found", f"There is no board {board_id}.")
-    board, event_id = found
-    actor = db.session.get(Participant, actor_id, populate_existing=True)
+    board, event_id, actor, previous = found
     if actor is None or actor.removed:
         raise AppError("unauthorized", "Your session has ended; join the event again.")
     if event_id != actor.event_id:
         raise AppError("forbidden", "This board belongs to another event.")
-    previous = _find(board_id, env.op_id)
+    return board, actor, previous
+
+
+def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int) -> Applied:
+    _begin_write()
+    board, actor, previous = _lock_board(board_id, env.op_id, actor_id)
     if previous is not None:
-        ack = _stored_ack(previous, actor.id)
+        ack = _stored_ack(db.session.get(BoardOp, previous), actor.id)
         db.session.rollback()
         return Applied(ack=ack)
     staff = is_staff(actor, board)
@@ -275,23 +287,29 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
         raise AppError("locked", "The facilitator has locked this board.")
     now = utcnow()
     outcome = kind.handler(Context(board, actor, staff, now), data)
-    board.seq += 1
-    row = BoardOp(
-        board_id=board.id,
-        seq=board.seq,
-        op_id=env.op_id,
-        actor_id=actor.id,
-        type=env.type,
-        data=env.data,
-        result=outcome.result,
-        audience=None if outcome.audience is None else {"participants": outcome.audience},
-        anonymous=outcome.anonymous,
-        undo=outcome.undo,
-        at=now,
-    )
-    row.actor = actor
-    db.session.add(row)
+    db.session.flush()  # the handler's changes; the seq and the log entry go in below
+    values = {
+        "board_id": board.id,
+        "seq": board.seq + 1,
+        "op_id": env.op_id,
+        "actor_id": actor.id,
+        "type": env.type,
+        "data": env.data,
+        "result": outcome.result,
+        "audience": None if outcome.audience is None else {"participants": outcome.audience},
+        "anonymous": outcome.anonymous,
+        "undo": outcome.undo,
+        "undone": False,
+        "at": now,
+    }
+    # Plain statements, not the unit of work: this is the hot path of every op.
+    conn = db.session.connection()
+    conn.execute(sa.update(Board.__table__).where(Board.id == board.id).values(seq=values["seq"]))
+    conn.execute(sa.insert(BoardOp.__table__).values(**values))
     db.session.commit()
+    set_committed_value(board, "seq", values["seq"])
+    row = BoardOp(**values)
+    set_committed_value(row, "actor", actor)
     return Applied(
         ack={"ok": True, "seq": row.seq, "result": outcome.result}, row=row, message=op_message(row)
     )
