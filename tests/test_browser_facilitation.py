@@ -5,35 +5,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 
+pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context (shared)
 pytestmark = pytest.mark.e2e
-
-playwright_api = pytest.importorskip("playwright.sync_api")
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-TIMEOUT = 10_000  # ms
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def api(live_server, method: str, path: str, token: str, **kwargs: Any) -> Any:
@@ -61,10 +39,8 @@ def group(live_server) -> dict[str, Any]:
     )
 
 
-def participant_page(browser, live_server, name: str, board_id: int):
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
+def participant_page(new_context, live_server, name: str, board_id: int):
+    page = new_context().new_page()
     page.goto(f"{live_server.url}/join/{live_server.demo['join_code']}")
     page.fill("#name", name)
     page.click("form.stack button[type=submit]")
@@ -74,10 +50,8 @@ def participant_page(browser, live_server, name: str, board_id: int):
     return page
 
 
-def facilitator_page(browser, live_server, group: dict[str, Any]):
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
+def facilitator_page(new_context, live_server, group: dict[str, Any]):
+    page = new_context().new_page()
     page.goto(group["facilitator_url"].replace("http://localhost", live_server.url))
     page.wait_for_selector('#conn[data-state="live"]')
     page.wait_for_selector("#facilitator-panel:not([hidden])")
@@ -97,11 +71,11 @@ def seconds_shown(page) -> int:
     return int(found.group(1)) * 60 + int(found.group(2))
 
 
-def test_facilitator_runs_private_writing_and_a_timer(browser, live_server, group):
+def test_facilitator_runs_private_writing_and_a_timer(new_context, live_server, group):
     board_id = group["group"]["board_id"]
-    fac = facilitator_page(browser, live_server, group)
-    ana = participant_page(browser, live_server, "Ana", board_id)
-    ben = participant_page(browser, live_server, "Ben", board_id)
+    fac = facilitator_page(new_context, live_server, group)
+    ana = participant_page(new_context, live_server, "Ana", board_id)
+    ben = participant_page(new_context, live_server, "Ben", board_id)
     # Participants have no controls, and the server would refuse them anyway.
     assert ana.locator("#facilitator-panel").is_hidden()
     assert ana.locator("script[src*='facilitate.js']").count() == 0
@@ -168,14 +142,11 @@ def test_facilitator_runs_private_writing_and_a_timer(browser, live_server, grou
     ana.fill("#takeaway-text", "Call the shelter network next week")
     ana.click("#takeaways button[type=submit]")
     ben.locator(".takeaway-list", has_text="Call the shelter network next week").wait_for()
-    for page in (fac, ana, ben):
-        page.context.close()
 
 
-def test_organiser_dashboard_follows_a_group_live(browser, live_server, group):
+def test_organiser_dashboard_follows_a_group_live(new_context, live_server, group):
     board_id = group["group"]["board_id"]
-    context = browser.new_context()
-    context.set_default_timeout(TIMEOUT)
+    context = new_context()
     page = context.new_page()
     page.goto(f"{live_server.url}/organise/{live_server.demo['organiser_token']}")
     tile = page.locator(f'.tile[data-board-id="{board_id}"]')
@@ -226,4 +197,3 @@ def test_organiser_dashboard_follows_a_group_live(browser, live_server, group):
     projector.goto(f"{live_server.url}/boards/{board_id}/projector")
     projector.locator(".p-note", has_text="Dashboard sees this live").wait_for()
     projector.locator("#projector-timer:not([hidden])").wait_for()
-    context.close()
