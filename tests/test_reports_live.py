@@ -1,0 +1,89 @@
+"""While a big event PDF renders in the worker process, the live board keeps answering."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+import uuid
+
+import pytest
+import requests
+import socketio
+
+from roadmap import create_app
+from roadmap.extensions import db
+from roadmap.reports.sample import build_event
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_board_stays_responsive_while_a_report_renders(live_server, tmp_path):
+    # A large event written straight into the running server's database.
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": live_server.env["DATABASE_URL"],
+            "EXPORT_DIR": str(tmp_path),
+            "SOCKETIO_ASYNC_MODE": "threading",
+        },
+        instance_path=str(tmp_path / "instance"),
+    )
+    with app.app_context():
+        big = build_event(boards=2, notes_per_board=200, commitments=40)
+        db.session.remove()
+        db.engine.dispose()
+
+    me = live_server.join("Responsive")
+    board = live_server.board_id(0)
+    snapshot = requests.get(
+        f"{live_server.url}/api/boards/{board}",
+        headers={"Authorization": f"Bearer {me['token']}"},
+        timeout=10,
+    ).json()
+    lane = snapshot["lanes"][0]["id"]
+    client = socketio.Client()
+    client.connect(live_server.url, auth={"token": me["token"]}, transports=["websocket"])
+    try:
+        assert client.call("board:join", {"board_id": board}, timeout=10)["ok"]
+        result: dict = {}
+
+        def fetch_report() -> None:
+            started = time.monotonic()
+            res = requests.get(
+                f"{live_server.url}/api/events/{big['event_id']}/report.pdf",
+                headers={"Authorization": f"Bearer {big['organiser_token']}"},
+                timeout=120,
+            )
+            result.update(
+                status=res.status_code, size=len(res.content), seconds=time.monotonic() - started
+            )
+            result["pdf"] = res.content[:5]
+
+        thread = threading.Thread(target=fetch_report)
+        thread.start()
+        latencies = []
+        time.sleep(0.3)  # the render is under way
+        while thread.is_alive() and len(latencies) < 200:
+            started = time.monotonic()
+            ack = client.call(
+                "op",
+                {
+                    "board_id": board,
+                    "op_id": str(uuid.uuid4()),
+                    "type": "note.create",
+                    "data": {"lane_id": lane, "kind": "signpost", "text": "Still here"},
+                },
+                timeout=10,
+            )
+            latencies.append(time.monotonic() - started)
+            assert ack["ok"], ack
+            time.sleep(0.1)
+        thread.join(120)
+    finally:
+        client.disconnect()
+    assert result["status"] == 200 and result["pdf"] == b"%PDF-", result
+    assert len(latencies) >= 10, (latencies, result)  # measured while the render ran
+    assert max(latencies) < 1.0, latencies
+    assert statistics.median(latencies) < 0.2, latencies
