@@ -33,5 +33,4 @@ def query(model: type[BaseModel]) -> Any:
         raise AppError("invalid", validation_message(err)) from None
 
 
-from . import boards, events, organise  # noqa: E402, F401  (routes)
-from . import reports  # noqa: E402, F401  (report and export routes)
+from . import boards, events, organise, reports  # noqa: E402, F401  (routes)
