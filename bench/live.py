@@ -140,6 +140,13 @@ def find_worker(url: str) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int | None) -> float:
+    if not pid:
+        return float("nan")
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 def rss_kb(pid: int | None) -> float:
     return psutil.Process(pid).memory_info().rss / 1024 if pid else float("nan")
 
@@ -450,9 +457,11 @@ def main() -> None:
         connect_s = time.monotonic() - started
         time.sleep(2)
         idle = rss_kb(pid)
+        cpu_before = cpu_seconds(pid)
         go.set()
         results = [out.get(timeout=opts.duration + opts.settle + 300) for _ in workers]
         busy = rss_kb(pid)
+        cpu = cpu_seconds(pid) - cpu_before
         for w in workers:
             w.join(30)
     finally:
@@ -481,6 +490,12 @@ def main() -> None:
     print(
         f"ops/s {total.applied / opts.duration:.1f} applied ({total.sent} sent); errors {errors} "
         f"{total.errors or ''}; lost {total.lost}; duplicated {total.duplicated}"
+    )
+    applied = max(total.applied, 1)
+    print(
+        f"server CPU {cpu:.1f} s over the run ({cpu / (opts.duration + opts.settle) * 100:.0f}% of "
+        f"a core), {cpu / applied * 1000:.2f} ms per applied op (ack + broadcast included); "
+        f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
         f"server RSS {baseline / 1024:.1f} MB before, {idle / 1024:.1f} MB connected, "

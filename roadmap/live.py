@@ -241,11 +241,38 @@ def presence_list(board_id: int) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
+_presence_due: set[int] = set()  # boards whose presence broadcast is scheduled
+
+
 def _broadcast_presence(board_id: int) -> None:
+    """Send the board's presence list to its room, at most once per PRESENCE_COALESCE_SECONDS.
+
+    Every join, leave and edit would otherwise send the whole list to the whole room: with a
+    room of 200 that is 40,000 messages for the room joining, enough to starve everything else.
+    """
+    delay = current_app.config.get("PRESENCE_COALESCE_SECONDS", 0.5) if current_app else 0
+    if delay <= 0:
+        _send_presence(board_id)
+        return
+    with _lock:
+        if board_id in _presence_due:
+            return
+        _presence_due.add(board_id)
+    socketio.start_background_task(_send_presence_later, board_id, delay)
+
+
+def _send_presence_later(board_id: int, delay: float) -> None:
+    socketio.sleep(delay)
+    with _lock:
+        _presence_due.discard(board_id)
+    _send_presence(board_id)
+
+
+def _send_presence(board_id: int) -> None:
+    with _lock:
+        participants = presence_list(board_id)
     socketio.emit(
-        "presence",
-        {"board_id": board_id, "participants": presence_list(board_id)},
-        to=room_of(board_id),
+        "presence", {"board_id": board_id, "participants": participants}, to=room_of(board_id)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -16,6 +17,7 @@ BIG = 2**70
 
 @pytest.fixture
 def app(demo_app):
+    demo_app.config["PRESENCE_COALESCE_SECONDS"] = 0  # presence at once, to test it in order
     return demo_app
 
 
@@ -423,3 +425,14 @@ def test_every_error_code_over_http(app, client, join, fac, board, lanes):
     ops.buckets.reset()
     assert post("note.create", lane_id=lanes[0], text="1").status_code == 201
     check(post("note.create", lane_id=lanes[0], text="2"), 429, "rate_limited")
+
+
+def test_presence_broadcasts_are_coalesced(app, socket_client, join, board):
+    app.config["PRESENCE_COALESCE_SECONDS"] = 0.2
+    watcher, _ = joined(socket_client, join("Watcher")["token"], board)
+    for i in range(5):
+        socket_client(join(f"P{i}")["token"]).emit("board:join", {"board_id": board}, callback=True)
+    time.sleep(0.6)
+    received = events(watcher, "presence")
+    assert 1 <= len(received) <= 2
+    assert len(received[-1]["participants"]) == 6
