@@ -35,7 +35,7 @@ run: install system-deps-run
 
 serve:
 	$(BIN)/gunicorn --worker-class gevent --workers 1 --bind $(HOST):$(PORT) \
-		--graceful-timeout 5 --no-control-socket --access-logfile - app:app
+		--worker-connections 4000 --graceful-timeout 5 --no-control-socket --access-logfile - app:app
 
 # Only what serving needs (fonts and Pango for PDFs); installed when root and missing.
 system-deps-run:

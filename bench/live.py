@@ -97,7 +97,8 @@ class Server:
         self.proc = subprocess.Popen(
             [
                 *(gunicorn, "-k", "gevent", "-w", "1", "-b", f"127.0.0.1:{self.port}"),
-                *("--no-control-socket", "--graceful-timeout", "5", "app:app"),
+                *("--worker-connections", "4000", "--no-control-socket"),
+                *("--graceful-timeout", "5", "app:app"),
             ],
             cwd=ROOT,
             env=self.env,
