@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from . import inclusion, safety
 from .auth import is_staff
 from .extensions import db
 from .models import Board, BoardOp, Group, Note, Participant, Takeaway, Vote, utcnow
@@ -194,6 +195,10 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
         if viewer is None
         else {"id": viewer.id, "name": viewer.name, "role": viewer.role, "staff": staff},
         "seq": board.seq,
+        # Seed 002: who the notes consider (the table too, so clients recount live), and the
+        # Do No Harm personal-data patterns the note composer checks before sending.
+        "inclusion": inclusion.snapshot_part(notes),
+        "safety": safety.client_rules(),
     }
 
 

@@ -10,6 +10,7 @@ from ..errors import AppError
 from ..extensions import db
 from ..models import Lane, Note
 from ..positions import key_for
+from ..safety import warnings as personal_data_warnings
 from ..serialize import note_dict, note_votes, visible_to
 from .core import Context, Id, OpData, Outcome, Version, check_text, op
 
@@ -53,6 +54,12 @@ def clean_tags(tags: list[str]) -> list[str]:
     return [t.strip() for t in tags if t.strip()]
 
 
+def with_warnings(result: dict, text: str | None) -> dict:
+    """Do No Harm (roadmap/safety.py): flag, never refuse, text that looks like personal data."""
+    found = personal_data_warnings(text) if text else []
+    return {**result, "warnings": found} if found else result
+
+
 class NoteCreate(OpData):
     lane_id: Id
     text: str
@@ -81,7 +88,9 @@ def create(ctx: Context, data: NoteCreate) -> Outcome:
     db.session.add(note)
     db.session.flush()
     return Outcome(
-        {"note": note_dict(note)}, audience=audience_of(ctx, note), anonymous=note.anonymous
+        with_warnings({"note": note_dict(note)}, note.text),
+        audience=audience_of(ctx, note),
+        anonymous=note.anonymous,
     )
 
 
@@ -115,7 +124,7 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
     note.version += 1
     note.updated_at = ctx.now
     return Outcome(
-        {"note": note_dict(note, note_votes(note.id))},
+        with_warnings({"note": note_dict(note, note_votes(note.id))}, data.text),
         audience=audience_of(ctx, note),
         anonymous=note.anonymous,
     )
