@@ -15,7 +15,7 @@
     swUrl: main.dataset.swUrl,
   };
   var KINDS = ["signpost", "commitment", "challenge", "question", "resource"];
-  var ICONS = { signpost: "➜", commitment: "✓", challenge: "!", question: "?", resource: "◆" };
+  var ICONS = { signpost: "➜", commitment: "✓", challenge: "!", question: "?", resource: "◆", cluster: "▣" };
   var ACK_TIMEOUT = 10000;
   var $ = function (id) {
     return document.getElementById(id);
@@ -72,6 +72,8 @@
     clockOffset: 0,
     conflicts: [],
     composerLane: null,
+    collapsed: new Set(), // keys of the clusters shown folded
+    inclusionFilter: null, // a group key of the inclusion panel: only the notes that consider it
   };
 
   function on(name, fn) {
@@ -311,10 +313,11 @@
     return !!b && !!b.facilitation && (b.facilitation.voting_open || b.phase === "vote");
   }
 
-  function addNote(laneId, text, kind, anonymous) {
+  function addNote(laneId, text, kind, anonymous, tags) {
     var data = { lane_id: laneId, text: text };
     if (kind) data.kind = kind;
     if (anonymous !== cfg.anonymous) data.anonymous = anonymous;
+    if (tags && tags.length) data.tags = tags;
     var list = current().byLane.get(laneId) || [];
     if (list.length) data.after = list[list.length - 1].id;
     var promise = sendOp("note.create", data);
@@ -322,7 +325,7 @@
   }
 
   function moveNote(note, laneId, index) {
-    var list = (current().byLane.get(laneId) || []).filter(function (n) {
+    var list = laneItems(laneId).filter(function (n) {
       return n.id !== note.id;
     });
     index = Math.max(0, Math.min(index, list.length));
@@ -336,18 +339,19 @@
   }
 
   function moveBy(note, laneStep, indexStep) {
+    if (nested(note)) return toast(t("cluster.move_hint"), false);
     var lanes = state.board.lanes;
     var li = lanes.findIndex(function (l) {
       return l.id === note.lane_id;
     });
-    var list = current().byLane.get(note.lane_id) || [];
+    var list = laneItems(note.lane_id);
     var idx = list.findIndex(function (n) {
       return n.id === note.id;
     });
     if (laneStep) {
       var target = lanes[li + laneStep];
       if (!target) return;
-      var targetList = current().byLane.get(target.id) || [];
+      var targetList = laneItems(target.id);
       moveNote(note, target.id, Math.min(idx, targetList.length));
     } else {
       var to = idx + indexStep;
@@ -357,6 +361,7 @@
   }
 
   function toggleVote(note) {
+    if (note.kind === "cluster") return;
     if (!votingOpen()) return toast(t("vote.closed"), false);
     var mine = current().myVotes.has(note.id);
     if (!mine && votesLeft() <= 0) return toast(t("vote.none_left"), false);
@@ -364,9 +369,9 @@
   }
 
   function deleteNote(note) {
-    if (!canEdit(note)) return;
+    if (!canEdit(note) || note.kind === "cluster") return;
     if (!window.confirm(t("confirm.delete", { text: short(note.text) }))) return;
-    var list = current().byLane.get(note.lane_id) || [];
+    var list = laneItems(note.lane_id);
     var idx = list.indexOf(note);
     var next = list[idx + 1] || list[idx - 1];
     ui.focusKey = next ? store.keyOf(next) : null;
@@ -378,6 +383,178 @@
   function votesLeft() {
     var budget = (state.board && state.board.facilitation && state.board.facilitation.vote_budget) || 0;
     return Math.max(0, budget - current().myVotes.size);
+  }
+
+  /* --- inclusion of the most affected groups (seed 002) ---------------------------------- */
+
+  // The table comes in the snapshot (roadmap/inclusion.py), with the server's matching rule as
+  // regex sources, so the counts are recomputed here live as notes change.
+  var inclusionCompiled = { src: null, groups: [] };
+  function inclusionGroups() {
+    var inc = state.board && state.board.inclusion;
+    if (!inc || !Array.isArray(inc.groups)) return [];
+    if (inclusionCompiled.src !== inc.groups) {
+      inclusionCompiled = {
+        src: inc.groups,
+        groups: inc.groups.map(function (g) {
+          var re = null;
+          try {
+            re = new RegExp(g.pattern, g.flags || "i");
+          } catch (err) {
+            console.warn("inclusion pattern", g.key, err);
+          }
+          return { key: g.key, label: g.label, tag: g.tag, re: re };
+        }),
+      };
+    }
+    return inclusionCompiled.groups;
+  }
+
+  function groupLabel(g) {
+    var name = t("inclusion.group." + g.key);
+    return name === "inclusion.group." + g.key ? g.label : name;
+  }
+
+  function considers(note, g) {
+    if (!note || note.kind === "cluster") return false;
+    var tags = note.tags || [];
+    if (tags.indexOf(g.tag) !== -1) return true;
+    if (!g.re) return false;
+    var prefix = (state.board.inclusion && state.board.inclusion.tag_prefix) || "inclusion:";
+    var other = tags.filter(function (x) { return x.indexOf(prefix) !== 0; }).join(" ");
+    return g.re.test(note.text || "") || (!!other && g.re.test(other));
+  }
+
+  function inclusionCoverage() {
+    var notes = Array.from(current().notes.values());
+    return inclusionGroups().map(function (g) {
+      var count = notes.filter(function (n) { return considers(n, g); }).length;
+      return { group: g, count: count };
+    });
+  }
+
+  function inclusionFilterGroup() {
+    if (!ui.inclusionFilter) return null;
+    return inclusionGroups().find(function (g) { return g.key === ui.inclusionFilter; }) || null;
+  }
+
+  function renderInclusion() {
+    var box = $("inclusion");
+    var rows = inclusionCoverage();
+    box.hidden = !rows.length;
+    if (!rows.length) return;
+    var list = $("inclusion-groups");
+    if (list.children.length !== rows.length) {
+      list.textContent = "";
+      rows.forEach(function (row) {
+        var li = el("li");
+        var b = el("button", "inclusion-group");
+        b.type = "button";
+        b.dataset.group = row.group.key;
+        var icon = el("span", "inclusion-icon");
+        icon.setAttribute("aria-hidden", "true");
+        var name = el("span", "inclusion-name");
+        var count = el("span", "inclusion-count");
+        b.appendChild(icon);
+        b.appendChild(name);
+        b.appendChild(count);
+        b.addEventListener("click", function () {
+          ui.inclusionFilter = ui.inclusionFilter === row.group.key ? null : row.group.key;
+          renderInclusion();
+          renderNotes();
+          var g = inclusionFilterGroup();
+          announce(g ? t("inclusion.filtering", { group: groupLabel(g) }) : t("filter.cleared"));
+        });
+        li.appendChild(b);
+        list.appendChild(li);
+      });
+    }
+    var considered = 0;
+    rows.forEach(function (row, i) {
+      var b = list.children[i].firstChild;
+      var missing = row.count === 0;
+      if (!missing) considered += 1;
+      b.classList.toggle("missing", missing);
+      b.setAttribute("aria-pressed", ui.inclusionFilter === row.group.key ? "true" : "false");
+      setText(b.querySelector(".inclusion-icon"), missing ? "○" : "●");
+      setText(b.querySelector(".inclusion-name"), groupLabel(row.group));
+      setText(
+        b.querySelector(".inclusion-count"),
+        missing ? t("inclusion.none") : t("inclusion.count", { count: row.count })
+      );
+    });
+    var summary = t("inclusion.summary", { count: considered, total: rows.length });
+    setText($("inclusion-summary"), summary);
+    setText($("options-inclusion"), t("inclusion.short", { count: considered, total: rows.length }));
+  }
+
+  /* --- Do No Harm: a soft check for personal data before a note is sent ------------------ */
+
+  // The rules come in the snapshot (roadmap/safety.py): the same patterns as the server's.
+  var safetyCompiled = { src: null, rules: [] };
+  function personalData(text) {
+    var safety = state.board && state.board.safety;
+    if (!safety || !Array.isArray(safety.rules)) return [];
+    if (safetyCompiled.src !== safety.rules) {
+      safetyCompiled = {
+        src: safety.rules,
+        rules: safety.rules
+          .map(function (r) {
+            try {
+              return { kind: r.kind, re: new RegExp(r.pattern, (r.flags || "") + "g") };
+            } catch (err) {
+              console.warn("safety pattern", r.kind, err);
+              return null;
+            }
+          })
+          .filter(Boolean),
+      };
+    }
+    var found = [];
+    safetyCompiled.rules.forEach(function (rule) {
+      rule.re.lastIndex = 0;
+      var m;
+      while ((m = rule.re.exec(text)) !== null) {
+        found.push({ kind: rule.kind, match: m[0], index: m.index });
+        if (m[0] === "") rule.re.lastIndex += 1;
+      }
+    });
+    return found;
+  }
+
+  /* Resolves true to send, false to go back and edit. Asks only when something was found. */
+  function confirmSafe(text, area) {
+    var found = personalData(text);
+    if (!found.length) return Promise.resolve(true);
+    var dialog = $("safety-dialog");
+    var list = $("safety-found");
+    list.textContent = "";
+    var kinds = [];
+    found.forEach(function (f) {
+      if (kinds.indexOf(f.kind) !== -1) return;
+      kinds.push(f.kind);
+      var li = el("li");
+      li.textContent = t("safety.kind." + f.kind) + ": “" + short(f.match) + "”";
+      list.appendChild(li);
+    });
+    dialog.returnValue = "";
+    dialog.showModal();
+    $("safety-edit").focus();
+    announce(t("safety.found"));
+    return new Promise(function (resolve) {
+      dialog.addEventListener(
+        "close",
+        function () {
+          var send = dialog.returnValue === "send";
+          if (!send && area && area.isConnected) {
+            area.focus();
+            area.setSelectionRange(found[0].index, found[0].index + found[0].match.length);
+          }
+          resolve(send);
+        },
+        { once: true }
+      );
+    });
   }
 
   /* --- drawing ---------------------------------------------------------------------------- */
@@ -410,6 +587,7 @@
     renderPresence();
     renderLanes();
     renderNotes();
+    renderInclusion();
     renderVotes();
     $("facilitator-panel").hidden = !(state.board.viewer && state.board.viewer.staff);
     emit("render", state);
@@ -537,7 +715,9 @@
     Array.prototype.forEach.call($("lane-tabs").children, function (btn) {
       var active = Number(btn.dataset.laneId) === ui.activeLane;
       btn.setAttribute("aria-pressed", active ? "true" : "false");
-      var count = (current().byLane.get(Number(btn.dataset.laneId)) || []).length;
+      var count = (current().byLane.get(Number(btn.dataset.laneId)) || []).filter(function (n) {
+        return n.kind !== "cluster";
+      }).length;
       btn.querySelector(".tab-count").textContent = String(count);
     });
     $("add-note").disabled = !canWrite();
@@ -572,7 +752,7 @@
       window.Sortable.create(list, {
         group: "notes",
         animation: 120,
-        draggable: ".note",
+        draggable: ">.note", // the lane's own items: a note inside a cluster moves with it
         filter: "button, textarea, input, select, .editing",
         preventOnFilter: false,
         delayOnTouchOnly: true,
@@ -615,9 +795,63 @@
   function visible(note) {
     if (ui.editing && ui.editing === store.keyOf(note)) return true; // never hide a draft
     if (ui.hiddenKinds.has(note.kind)) return false;
+    var group = inclusionFilterGroup();
+    if (group && !considers(note, group)) return false;
     if (!ui.search) return true;
     var hay = (note.text + " " + (note.author && note.author.name ? note.author.name : "")).toLocaleLowerCase(cfg.lang);
     return hay.indexOf(ui.search) !== -1;
+  }
+
+  /* Clusters (cluster.create): a note of kind "cluster" drawn as a card holding its notes.
+     With the "Cluster" filter off, clusters are not drawn and their notes show loose. */
+  function clusterLayout(v) {
+    var grouping = !ui.hiddenKinds.has("cluster");
+    var clusters = new Map();
+    var members = new Map();
+    v.notes.forEach(function (n) {
+      if (n.kind === "cluster") {
+        clusters.set(n.id, n);
+        members.set(n.id, []);
+      }
+    });
+    var laneOrder = new Map();
+    (state.board.lanes || []).forEach(function (l, i) { laneOrder.set(l.id, i); });
+    v.notes.forEach(function (n) {
+      if (n.kind !== "cluster" && n.cluster_id != null && members.has(n.cluster_id)) members.get(n.cluster_id).push(n);
+    });
+    members.forEach(function (list) {
+      list.sort(function (a, b) {
+        return (laneOrder.get(a.lane_id) - laneOrder.get(b.lane_id)) || window.RoadmapStore.byPosition(a, b);
+      });
+    });
+    return { grouping: grouping, clusters: clusters, members: members };
+  }
+
+  var layoutMemo = { view: null, grouping: null, lay: null };
+  function layoutNow() {
+    var v = current();
+    var grouping = !ui.hiddenKinds.has("cluster");
+    if (layoutMemo.view !== v || layoutMemo.grouping !== grouping) {
+      layoutMemo = { view: v, grouping: grouping, lay: clusterLayout(v) };
+    }
+    return layoutMemo.lay;
+  }
+
+  function nested(note, lay) {
+    lay = lay || layoutNow();
+    return lay.grouping && note.kind !== "cluster" && note.cluster_id != null && lay.clusters.has(note.cluster_id);
+  }
+
+  /* The items drawn at the top level of a lane, in order (clusters, loose notes). */
+  function laneItems(laneId) {
+    var lay = layoutNow();
+    return (current().byLane.get(laneId) || []).filter(function (n) {
+      return !nested(n, lay) && (lay.grouping || n.kind !== "cluster");
+    });
+  }
+
+  function anyFilter() {
+    return ui.hiddenKinds.size > 0 || !!ui.search || !!ui.inclusionFilter;
   }
 
   var noteEls = new Map();
@@ -629,30 +863,51 @@
     var shown = 0;
     var total = 0;
     var active = document.activeElement;
+    var lay = clusterLayout(v);
+    var place = function (list, prev, note) {
+      var key = store.keyOf(note);
+      seen.add(key);
+      var node = noteEls.get(key);
+      if (!node) {
+        node = note.kind === "cluster" ? buildCluster(key) : buildNote(key);
+        noteEls.set(key, node);
+      }
+      if (note.kind === "cluster") updateCluster(node, note, lay.members.get(note.id) || [], v, editors[note.id]);
+      else updateNote(node, note, v, editors[note.id]);
+      var want = prev ? prev.nextSibling : list.firstChild;
+      if (want !== node) list.insertBefore(node, want);
+      return node;
+    };
     (state.board.lanes || []).forEach(function (lane) {
       if (!laneEls.has(lane.id)) return;
       var list = laneEls.get(lane.id).querySelector(".note-list");
       var notes = v.byLane.get(lane.id) || [];
       var prev = null;
-      var count = 0;
-      total += notes.length;
+      var laneTotal = 0;
       notes.forEach(function (note) {
-        if (!visible(note)) return;
-        var key = store.keyOf(note);
-        seen.add(key);
-        var node = noteEls.get(key);
-        if (!node) {
-          node = buildNote(key);
-          noteEls.set(key, node);
+        if (nested(note, lay)) return; // drawn inside its cluster
+        if (note.kind === "cluster") {
+          if (!lay.grouping) return;
+          var members = lay.members.get(note.id);
+          var inside = members.filter(visible);
+          laneTotal += members.length;
+          if (!inside.length && (anyFilter() || members.length)) return;
+          prev = place(list, prev, note);
+          var sub = prev._refs.members;
+          var subPrev = null;
+          inside.forEach(function (m) {
+            subPrev = place(sub, subPrev, m);
+          });
+          shown += inside.length;
+          return;
         }
-        updateNote(node, note, v, editors[note.id]);
-        var want = prev ? prev.nextSibling : list.firstChild;
-        if (want !== node) list.insertBefore(node, want);
-        prev = node;
-        count += 1;
+        laneTotal += 1;
+        if (!visible(note)) return;
+        prev = place(list, prev, note);
+        shown += 1;
       });
-      shown += count;
-      laneEls.get(lane.id).querySelector(".lane-count").textContent = t("lane.count", { count: notes.length });
+      total += laneTotal;
+      laneEls.get(lane.id).querySelector(".lane-count").textContent = t("lane.count", { count: laneTotal });
     });
     noteEls.forEach(function (node, key) {
       if (!seen.has(key)) {
@@ -666,8 +921,11 @@
       }
     });
     var filtered = $("filter-status");
-    filtered.hidden = shown === total;
-    filtered.textContent = shown === total ? "" : t("filter.showing", { shown: shown, total: total });
+    var group = inclusionFilterGroup();
+    filtered.hidden = shown === total && !group;
+    var says = filtered.hidden ? "" : t("filter.showing", { shown: shown, total: total });
+    if (group) says += " · " + t("inclusion.filter", { group: groupLabel(group) });
+    setText($("filter-text"), says);
     restoreFocus(active);
   }
 
@@ -706,6 +964,9 @@
     text.id = id + "-text";
     var meta = el("p", "note-meta");
     meta.id = id + "-meta";
+    var tags = el("p", "note-tags");
+    tags.id = id + "-tags";
+    li.setAttribute("aria-describedby", id + "-kind " + id + "-meta " + id + "-tags");
     var actions = el("div", "note-actions");
     var vote = actionButton("vote", "note-vote");
     var edit = actionButton("edit");
@@ -714,11 +975,94 @@
     [vote, edit, move, del].forEach(function (b) {
       actions.appendChild(b);
     });
-    [kind, text, meta, actions].forEach(function (c) {
+    [kind, text, tags, meta, actions].forEach(function (c) {
       li.appendChild(c);
     });
-    li._refs = { icon: icon, kindName: kindName, text: text, meta: meta, vote: vote, edit: edit, move: move, del: del };
+    li._refs = { icon: icon, kindName: kindName, text: text, tags: tags, meta: meta, vote: vote, edit: edit, move: move, del: del };
     return li;
+  }
+
+  function buildCluster(key) {
+    var li = el("li", "note cluster-card");
+    li.tabIndex = 0;
+    li.dataset.key = key;
+    var id = "note-" + key.replace(/[^\w-]/g, "");
+    li.setAttribute("aria-labelledby", id + "-text");
+    li.setAttribute("aria-describedby", id + "-kind " + id + "-meta");
+    li.setAttribute("aria-keyshortcuts", "Enter M");
+    var kind = el("p", "note-kind");
+    kind.id = id + "-kind";
+    var icon = el("span", "kind-icon");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = ICONS.cluster;
+    var kindName = el("span", "kind-name");
+    kind.appendChild(icon);
+    kind.appendChild(kindName);
+    var text = el("p", "note-text cluster-title");
+    text.id = id + "-text";
+    var meta = el("p", "note-meta");
+    meta.id = id + "-meta";
+    var actions = el("div", "note-actions");
+    var toggle = actionButton("toggle-cluster", "cluster-toggle");
+    var move = actionButton("move");
+    var unmerge = actionButton("unmerge", "cluster-unmerge");
+    [toggle, move, unmerge].forEach(function (b) {
+      actions.appendChild(b);
+    });
+    var members = el("ul", "cluster-members");
+    members.id = id + "-members";
+    members.setAttribute("role", "list");
+    members.setAttribute("aria-labelledby", text.id);
+    toggle.setAttribute("aria-controls", members.id);
+    [kind, text, meta, actions, members].forEach(function (c) {
+      li.appendChild(c);
+    });
+    li._refs = { kindName: kindName, text: text, meta: meta, toggle: toggle, move: move, unmerge: unmerge, members: members };
+    return li;
+  }
+
+  function updateCluster(node, note, members, v, editors) {
+    var r = node._refs;
+    var key = node.dataset.key;
+    var open = !ui.collapsed.has(key);
+    node.dataset.id = note.id;
+    node.dataset.kind = "cluster";
+    node.className =
+      "note cluster-card kind-cluster" +
+      (note.pending ? " pending" : "") +
+      (open ? "" : " collapsed") +
+      (state.board.facilitation && state.board.facilitation.spotlight_note_id === note.id ? " spotlight" : "");
+    setText(r.kindName, t("kind.cluster"));
+    setText(r.text, note.text);
+    var votes = members.reduce(function (sum, m) { return sum + (m.votes || 0); }, note.votes || 0);
+    var bits = [t("cluster.count", { count: members.length }), t("note.votes", { count: votes })];
+    if (note.pending) bits.push(t("note.pending"));
+    if (editors) bits.push("✎ " + t("note.editing_by", { names: editors.join(", ") }));
+    setText(r.meta, bits.join(" · "));
+    r.toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    setText(r.toggle, (open ? "▾ " : "▸ ") + t(open ? "cluster.hide" : "cluster.show", { count: members.length }));
+    r.members.hidden = !open;
+    r.move.hidden = !canWrite();
+    setText(r.move, t("action.move"));
+    var staff = !!(state.board.viewer && state.board.viewer.staff);
+    r.unmerge.hidden = !staff || store.isTemp(note.id);
+    setText(r.unmerge, t("action.unmerge"));
+  }
+
+  function toggleCluster(node) {
+    var key = node.dataset.key;
+    if (ui.collapsed.has(key)) ui.collapsed.delete(key);
+    else ui.collapsed.add(key);
+    renderNotes();
+  }
+
+  function unmerge(note) {
+    if (!note || note.kind !== "cluster") return;
+    ui.focusKey = store.keyOf(note);
+    sendOp("cluster.dissolve", { cluster_id: note.id });
+    announce(t("announce.unmerged_mine", { title: short(note.text) }));
+    var first = (layoutNow().members.get(note.id) || [])[0];
+    if (first) ui.focusKey = store.keyOf(first);
   }
 
   function actionButton(action, cls) {
@@ -742,6 +1086,9 @@
     setText(r.kindName, t("kind." + note.kind));
     if (!node._editor) setText(r.text, note.text);
     r.text.hidden = !!node._editor;
+    var considered = inclusionGroups().filter(function (g) { return (note.tags || []).indexOf(g.tag) !== -1; });
+    setText(r.tags, considered.length ? t("note.considers", { groups: considered.map(groupLabel).join(", ") }) : "");
+    r.tags.hidden = !considered.length || !!node._editor;
     var bits = [];
     bits.push(note.anonymous || !note.author ? t("note.anonymous") : note.author.name);
     if (note.mine) bits.push(t("note.yours"));
@@ -759,7 +1106,7 @@
     var editable = canEdit(note);
     r.edit.hidden = !editable || !!node._editor;
     setText(r.edit, t("action.edit"));
-    r.move.hidden = !canWrite() || (note.hidden && !note.mine);
+    r.move.hidden = !canWrite() || (note.hidden && !note.mine) || nested(note);
     setText(r.move, t("action.move"));
     r.del.hidden = !editable;
     setText(r.del, t("action.delete"));
@@ -788,7 +1135,7 @@
 
   function openEditor(node) {
     var note = noteOf(node);
-    if (!note || !canEdit(note) || node._editor) return;
+    if (!note || !canEdit(note) || node._editor || note.kind === "cluster") return;
     closeComposer();
     var key = node.dataset.key;
     var form = el("form", "note-editor");
@@ -812,10 +1159,15 @@
     row.appendChild(kind.select);
     row.appendChild(save);
     row.appendChild(cancel);
+    var reminder = harmReminder(area.id + "-dnh");
+    area.setAttribute("aria-describedby", reminder.id);
+    var picker = tagPicker(area.id, note.tags);
     form.appendChild(label);
     form.appendChild(area);
+    form.appendChild(reminder);
+    form.appendChild(picker.el);
     form.appendChild(row);
-    node._editor = { form: form, base: note.version, noteId: note.id, area: area, kind: kind.select };
+    node._editor = { form: form, base: note.version, noteId: note.id, area: area, kind: kind.select, tags: picker };
     node.insertBefore(form, node._refs.meta);
     ui.editing = key;
     sendPresence(note.id);
@@ -860,11 +1212,20 @@
       data.kind = ed.kind.value;
       changed = true;
     }
-    closeEditor(node, true);
-    if (changed) {
-      sendOp("note.update", data);
-      announce(t("announce.saved"));
+    var tags = ed.tags.merged(note ? note.tags : []);
+    if (!note || tags.slice().sort().join("\n") !== (note.tags || []).slice().sort().join("\n")) {
+      data.tags = tags;
+      changed = true;
     }
+    var check = data.text != null ? confirmSafe(text, ed.area) : Promise.resolve(true);
+    check.then(function (send) {
+      if (!send || node._editor !== ed) return;
+      closeEditor(node, true);
+      if (changed) {
+        sendOp("note.update", data);
+        announce(t("announce.saved"));
+      }
+    });
   }
 
   function closeEditor(node, refocus) {
@@ -878,6 +1239,61 @@
     }
     render();
     if (refocus && node.isConnected) node.focus();
+  }
+
+  /* Do No Harm, always in sight while writing. */
+  function harmReminder(id) {
+    var p = el("p", "dnh-reminder");
+    p.id = id;
+    var icon = el("span", "dnh-icon");
+    icon.setAttribute("aria-hidden", "true");
+    icon.textContent = "⚠";
+    p.appendChild(icon);
+    p.appendChild(document.createTextNode(" " + t("dnh.reminder")));
+    return p;
+  }
+
+  /* "Who does this note consider?": the inclusion groups as tags (inclusion:<key>). */
+  function tagPicker(idBase, tags) {
+    var groups = inclusionGroups();
+    var details = el("details", "tag-picker");
+    var summary = el("summary");
+    summary.textContent = t("tags.summary");
+    details.appendChild(summary);
+    var box = el("div", "tag-options");
+    var boxes = groups.map(function (g) {
+      var wrap = el("div", "check tag-option");
+      var input = el("input");
+      input.type = "checkbox";
+      input.id = idBase + "-tag-" + g.key;
+      input.value = g.tag;
+      input.checked = (tags || []).indexOf(g.tag) !== -1;
+      if (input.checked) details.open = true;
+      var label = el("label");
+      label.htmlFor = input.id;
+      label.textContent = groupLabel(g);
+      wrap.appendChild(input);
+      wrap.appendChild(label);
+      box.appendChild(wrap);
+      return input;
+    });
+    details.appendChild(box);
+    details.hidden = !groups.length;
+    return {
+      el: details,
+      picked: function () {
+        return boxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; });
+      },
+      reset: function () {
+        boxes.forEach(function (b) { b.checked = false; });
+      },
+      /* The note's tags with its inclusion tags replaced by the picked ones (at most 10). */
+      merged: function (old) {
+        var prefix = (state.board.inclusion && state.board.inclusion.tag_prefix) || "inclusion:";
+        var kept = (old || []).filter(function (x) { return x.indexOf(prefix) !== 0; });
+        return this.picked().concat(kept).slice(0, 10);
+      },
+    };
   }
 
   function kindSelect(value, id) {
@@ -933,7 +1349,9 @@
     var hint = el("p", "hint composer-hint");
     hint.id = area.id + "-hint";
     hint.textContent = t("composer.hint");
-    area.setAttribute("aria-describedby", hint.id);
+    var reminder = harmReminder(area.id + "-dnh");
+    area.setAttribute("aria-describedby", reminder.id + " " + hint.id);
+    var picker = tagPicker(area.id, []);
     var kind = kindSelect(lane.default_kind, area.id + "-kind");
     var anon = el("input");
     anon.type = "checkbox";
@@ -955,7 +1373,7 @@
     [kind.label, kind.select, anonBox, add, done].forEach(function (c) {
       row.appendChild(c);
     });
-    [label, area, hint, row].forEach(function (c) {
+    [label, area, reminder, picker.el, hint, row].forEach(function (c) {
       form.appendChild(c);
     });
     slot.appendChild(form);
@@ -969,12 +1387,20 @@
         area.focus();
         return;
       }
-      var added = addNote(laneId, text, kind.select.value, anon.checked);
-      lastAddedKey = added.key;
-      area.value = "";
-      announce(t("announce.added_mine", { lane: lane.title }));
-      area.focus();
+      if (checking) return;
+      checking = true;
+      confirmSafe(text, area).then(function (send) {
+        checking = false;
+        if (!send || ui.composerLane !== laneId) return;
+        var added = addNote(laneId, text, kind.select.value, anon.checked, picker.picked());
+        lastAddedKey = added.key;
+        area.value = "";
+        picker.reset();
+        announce(t("announce.added_mine", { lane: lane.title }));
+        area.focus();
+      });
     };
+    var checking = false;
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       submit();
@@ -1061,16 +1487,17 @@
   function openMoveDialog(node) {
     var note = noteOf(node);
     if (!note || !canWrite()) return;
+    if (nested(note)) return toast(t("cluster.move_hint"), false);
     var dialog = $("move-dialog");
     $("move-note-text").textContent = short(note.text);
     var box = $("move-options");
     box.textContent = "";
-    var list = current().byLane.get(note.lane_id) || [];
+    var list = laneItems(note.lane_id);
     var idx = list.indexOf(note);
     var options = [];
     state.board.lanes.forEach(function (lane) {
       if (lane.id !== note.lane_id) {
-        options.push([t("move.to_lane", { lane: lane.title }), function () { moveNote(note, lane.id, (current().byLane.get(lane.id) || []).length); }]);
+        options.push([t("move.to_lane", { lane: lane.title }), function () { moveNote(note, lane.id, laneItems(lane.id).length); }]);
       }
     });
     if (idx > 0) options.push([t("move.up"), function () { moveBy(note, 0, -1); }]);
@@ -1136,6 +1563,9 @@
     else if (msg.type === "note.update" && r.note) text = t("announce.edited", { who: who, text: short(r.note.text) });
     else if (msg.type === "note.move") text = t("announce.moved", { who: who, lane: laneTitle });
     else if (msg.type === "note.delete") text = t("announce.deleted", { who: who });
+    else if (msg.type === "cluster.create" && r.notes && r.notes.length) {
+      text = t("announce.clustered", { who: who, count: r.notes.length - 1, title: short(r.notes[0].text) });
+    } else if (msg.type === "cluster.dissolve") text = t("announce.unmerged", { who: who });
     if (text) announce(text);
   }
 
@@ -1172,7 +1602,9 @@
     if (action === "add-here") return openComposer(Number(button.closest(".lane").dataset.laneId));
     if (!note) return;
     ui.focusKey = node.dataset.key;
-    if (action === "edit") openEditor(node);
+    if (action === "toggle-cluster") toggleCluster(node);
+    else if (action === "unmerge") unmerge(note);
+    else if (action === "edit") openEditor(node);
     else if (action === "move") openMoveDialog(node);
     else if (action === "delete") deleteNote(note);
     else if (action === "vote") toggleVote(note);
@@ -1198,13 +1630,30 @@
     ui.search = e.target.value.trim().toLocaleLowerCase(cfg.lang);
     renderNotes();
   });
+  $("filter-clear").addEventListener("click", function () {
+    ui.hiddenKinds.clear();
+    ui.search = "";
+    ui.inclusionFilter = null;
+    $("search").value = "";
+    document.querySelectorAll(".kind-filter").forEach(function (b) {
+      b.setAttribute("aria-pressed", "true");
+    });
+    render();
+    announce(t("filter.cleared"));
+  });
+  // Phones: language, filters and the inclusion panel fold behind "Board options".
+  $("options-toggle").addEventListener("click", function () {
+    var open = this.getAttribute("aria-expanded") !== "true";
+    this.setAttribute("aria-expanded", open ? "true" : "false");
+    $("board-options").classList.toggle("open", open);
+  });
   document.querySelectorAll(".kind-filter").forEach(function (b) {
     b.addEventListener("click", function () {
       var kind = b.dataset.kind;
       if (ui.hiddenKinds.has(kind)) ui.hiddenKinds.delete(kind);
       else ui.hiddenKinds.add(kind);
       b.setAttribute("aria-pressed", ui.hiddenKinds.has(kind) ? "false" : "true");
-      renderNotes();
+      render();
     });
   });
 
@@ -1228,6 +1677,8 @@
     if (key === "n" || key === "N") openComposer(currentLaneId());
     else if (key === "/") $("search").focus();
     else if (key === "?") $("help-dialog").showModal();
+    else if (note && note.kind === "cluster" && onNote && (key === "Enter" || key === " ")) toggleCluster(node);
+    else if (note && note.kind === "cluster" && onNote && (key === "e" || key === "E" || key === "v" || key === "V")) handled = true;
     else if (note && (key === "e" || key === "E" || (key === "Enter" && onNote))) openEditor(node);
     else if (note && (key === "m" || key === "M")) openMoveDialog(node);
     else if (note && (key === "v" || key === "V")) toggleVote(note);
@@ -1254,8 +1705,9 @@
   }
 
   function focusNeighbour(node, key) {
-    var list = node.parentNode;
-    var items = Array.prototype.slice.call(list.querySelectorAll(".note"));
+    var list = node.closest(".note-list");
+    var shownNote = function (n) { return n.offsetParent !== null; };
+    var items = Array.prototype.slice.call(list.querySelectorAll(".note")).filter(shownNote);
     var idx = items.indexOf(node);
     var target = null;
     if (key === "ArrowUp") target = items[idx - 1];
@@ -1269,7 +1721,7 @@
           ui.activeLane = lane.id;
           render();
         }
-        var other = laneEls.get(lane.id).querySelectorAll(".note");
+        var other = Array.prototype.slice.call(laneEls.get(lane.id).querySelectorAll(".note")).filter(shownNote);
         target = other[Math.min(idx, other.length - 1)] || laneEls.get(lane.id).querySelector(".add-here");
       }
     }

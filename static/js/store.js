@@ -305,6 +305,7 @@
           n = copy(n);
           if (d.text != null) n.text = d.text;
           if (d.kind != null) n.kind = d.kind;
+          if (d.tags != null) n.tags = d.tags;
           n.pending = true;
           notes.set(n.id, n);
         } else if (op.type === "note.move" && n) {
@@ -316,6 +317,17 @@
           notes.set(n.id, n);
         } else if (op.type === "note.delete" && n) {
           notes.delete(n.id);
+        } else if (op.type === "cluster.dissolve" && notes.has(d.cluster_id)) {
+          // Un-merge: drawn at once; the cluster note goes, its notes come out.
+          notes.delete(d.cluster_id);
+          notes.forEach(function (m, mid) {
+            if (m.cluster_id === d.cluster_id) {
+              m = copy(m);
+              m.cluster_id = null;
+              m.pending = true;
+              notes.set(mid, m);
+            }
+          });
         } else if ((op.type === "vote.add" || op.type === "vote.remove") && n) {
           var had = myVotes.has(n.id);
           var want = op.type === "vote.add";
