@@ -13,7 +13,7 @@ from flask import current_app
 
 from . import ops
 from .auth import hash_token, new_token, participant_for_token
-from .events import add_group, add_participant
+from .events import add_group, add_participant, rotate_facilitator_link
 from .extensions import db
 from .models import Event, Group, Note, Participant, Takeaway
 
@@ -263,7 +263,11 @@ def reissue_tokens(event: Event) -> dict[str, Any]:
     """New organiser and facilitator tokens for an existing demo (the old ones stop working)."""
     organiser = db.session.scalar(
         sa.select(Participant)
-        .where(Participant.event_id == event.id, Participant.role == "organiser")
+        .where(
+            Participant.event_id == event.id,
+            Participant.role == "organiser",
+            Participant.organiser_id.is_(None),  # not an organiser account's identity
+        )
         .order_by(Participant.id)
     )
     if organiser is None:
@@ -273,18 +277,7 @@ def reissue_tokens(event: Event) -> dict[str, Any]:
         organiser.token_hash = hash_token(organiser_token)
     groups = []
     for group in event.groups:
-        facilitator = db.session.scalar(
-            sa.select(Participant)
-            .where(Participant.group_id == group.id, Participant.role == "facilitator")
-            .order_by(Participant.id)
-        )
-        token = new_token()
-        if facilitator is None:
-            add_participant(
-                event, f"Facilitator · {group.name}"[:80], role="facilitator", group=group
-            )[0].token_hash = hash_token(token)
-        else:
-            facilitator.token_hash = hash_token(token)
+        token = rotate_facilitator_link(group)
         groups.append(
             {
                 "id": group.id,

@@ -77,6 +77,23 @@ def add_group(
     return group, token
 
 
+def rotate_facilitator_link(group: Group) -> str:
+    """A new secret facilitator token for the group (the old one stops working); not committed."""
+    facilitator = db.session.scalar(
+        sa.select(Participant)
+        .where(Participant.group_id == group.id, Participant.role == "facilitator")
+        .order_by(Participant.id)
+    )
+    token = new_token()
+    if facilitator is None:
+        facilitator, _ = add_participant(
+            group.event, f"Facilitator · {group.name}"[:80], role="facilitator", group=group
+        )
+    facilitator.token_hash = hash_token(token)
+    facilitator.removed = False
+    return token
+
+
 def event_summary(event: Event) -> dict:
     return {
         "id": event.id,

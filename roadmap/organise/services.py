@@ -11,11 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 
-from .. import live, ops
-from ..auth import hash_token, new_token
+from .. import events, live, ops
 from ..boards import DEFAULT_TEMPLATE, TEMPLATES
 from ..errors import AppError
-from ..events import add_group, add_participant, new_join_code
+from ..events import add_group, new_join_code
 from ..extensions import db, socketio
 from ..models import Board, Event, Group, Lane, Note, Participant, Vote
 from ..serialize import iso, timer_dict
@@ -196,19 +195,7 @@ def group_of(event: Event, group_id: int) -> Group:
 
 def rotate_facilitator_link(group: Group) -> str:
     """A new secret facilitator link for the group; the old one stops working."""
-    facilitator = db.session.scalar(
-        sa.select(Participant)
-        .where(Participant.group_id == group.id, Participant.role == "facilitator")
-        .order_by(Participant.id)
-    )
-    token = new_token()
-    if facilitator is None:
-        add_participant(
-            group.event, f"Facilitator · {group.name}"[:80], role="facilitator", group=group
-        )[0].token_hash = hash_token(token)
-    else:
-        facilitator.token_hash = hash_token(token)
-        facilitator.removed = False
+    token = events.rotate_facilitator_link(group)
     db.session.commit()
     return token
 
