@@ -210,6 +210,7 @@ class LiveServer:
                 "gevent",
                 "--workers",
                 "1",
+                "--no-control-socket",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "app:app",
