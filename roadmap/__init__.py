@@ -62,7 +62,7 @@ def create_app(
         app,
         async_mode=_async_mode(app),
         message_queue=app.config.get("REDIS_URL"),
-        cors_allowed_origins=app.config.get("CORS_ORIGINS") or None,
+        cors_allowed_origins=config_module.origins(app.config.get("CORS_ORIGINS")),
         max_http_buffer_size=app.config["SOCKET_MAX_MESSAGE"],
         ping_interval=15,
         ping_timeout=20,
@@ -70,8 +70,10 @@ def create_app(
     )
 
     from .errors import register_error_handlers
+    from .routing import init_routing
 
     register_error_handlers(app)
+    init_routing(app)
 
     from . import live  # noqa: F401  (socket handlers)
     from .api import bp as api_bp

@@ -57,6 +57,15 @@ def from_environment(app) -> None:
         )
 
 
+def origins(value: str | list[str] | None) -> list[str] | None:
+    """CORS_ORIGINS as a list ("https://a, https://b" from the environment); None: same origin."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",")]
+    return [part for part in value if part] or None
+
+
 def ensure_secret_key(app) -> None:
     """Use SECRET_KEY from config, or one generated once into instance/secret_key."""
     if app.config.get("SECRET_KEY"):

@@ -26,3 +26,23 @@ def test_environment_wins(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/roadmap"
     assert app.config["EXPORT_DIR"] == str(tmp_path / "out")
     assert app.config["OP_RATE_PER_SECOND"] == 5
+
+
+def test_cors_origins_from_the_environment_are_split():
+    from roadmap.config import origins
+
+    assert origins(None) is None
+    assert origins("") is None
+    assert origins("https://a.example, https://b.example") == [
+        "https://a.example",
+        "https://b.example",
+    ]
+    assert origins(["https://a.example"]) == ["https://a.example"]
+
+
+def test_ids_too_big_for_the_database_are_404_everywhere(client):
+    huge = 2**70
+    for url in (f"/api/boards/{huge}", f"/boards/{huge}", f"/api/events/{huge}/actions.csv"):
+        res = client.get(url, headers={"Accept": "application/json"})
+        assert res.status_code == 404, url
+        assert res.get_json()["error"]["code"] == "not_found"
