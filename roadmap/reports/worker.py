@@ -6,11 +6,15 @@ between two processes of the same install). Under gunicorn's gevent worker `subp
 monkey-patched, so a greenlet waiting for its PDF yields to the hub instead of blocking it; in
 threading mode (tests) the waiting thread simply blocks. Renders are serialised by a lock.
 
-Run as `python -m roadmap.reports.worker` (the server starts it on first use).
+The server starts it on first use as `python roadmap/reports/worker.py`: run as a script, the
+process loads `pdf.py` by path and never imports the `roadmap` package (Flask, SQLAlchemy,
+Socket.IO: about 70 MB it does not need). `python -m roadmap.reports.worker` works too.
 """
 
 from __future__ import annotations
 
+import gc
+import importlib.util
 import logging
 import os
 import pickle
@@ -24,7 +28,8 @@ from typing import IO, Any
 HEADER = struct.Struct("!Q")
 RENDER_TIMEOUT = 300  # seconds: a render taking longer is killed
 MAX_RENDERS = 50  # then the process is replaced (WeasyPrint caches grow)
-ROOT = Path(__file__).resolve().parent.parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
 
 
 class WorkerError(RuntimeError):
@@ -78,12 +83,24 @@ class _ProgressRelay(logging.Handler):
         send(self.out, ("progress", round(fraction, 3)))
 
 
+def _load_render() -> Any:
+    """pdf.render, without importing the app's package when run as a script."""
+    if __package__:
+        from .pdf import render
+
+        return render
+    spec = importlib.util.spec_from_file_location("roadmap_report_pdf", HERE / "pdf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.render
+
+
 def main() -> None:
     """Serve render requests from stdin until it closes."""
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the protocol
     source = sys.stdin.buffer
-    from .pdf import render
+    render = _load_render()
 
     relay = _ProgressRelay(out)
     progress_log = logging.getLogger("weasyprint.progress")
@@ -105,6 +122,8 @@ def main() -> None:
             send(out, ("error", f"{type(err).__name__}: {err}"))
         finally:
             progress_log.removeHandler(relay)
+            del request
+            gc.collect()  # a document's boxes are large cyclic graphs: free them before the next
 
 
 WARM_UP: dict[str, Any] = {
@@ -154,7 +173,7 @@ class RenderWorker:
         if self._proc is None or self._proc.poll() is not None or self._renders >= MAX_RENDERS:
             self.stop()
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "roadmap.reports.worker"],
+                [sys.executable, str(HERE / "worker.py")],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 cwd=ROOT,
@@ -218,4 +237,6 @@ worker = RenderWorker()
 
 
 if __name__ == "__main__":
+    if not __package__:
+        sys.path.pop(0)  # this directory: its modules must not shadow anything
     main()
