@@ -4,21 +4,31 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from fractional_indexing import generate_key_between
+from sqlalchemy import bindparam
 
 from .extensions import db
 from .models import Note
 
+note = Note.__table__
+# A lane's live notes as (position, id) pairs, leaving out note `exclude` (0: none). Built
+# once: key_for runs on every note.create and note.move.
+_live = sa.select(note.c.position, note.c.id).where(
+    note.c.lane_id == bindparam("lane_id"),
+    note.c.deleted_at.is_(None),
+    note.c.id != bindparam("exclude"),
+)
+_here = sa.tuple_(note.c.position, note.c.id)
+_anchor = sa.tuple_(bindparam("anchor_position"), bindparam("anchor"))
+_up, _down = (note.c.position, note.c.id), (note.c.position.desc(), note.c.id.desc())
+ANCHOR = _live.where(note.c.id == bindparam("anchor"))
+FOLLOWING = _live.where(_here > _anchor).order_by(*_up).limit(1)
+PRECEDING = _live.where(_here < _anchor).order_by(*_down).limit(1)
+LAST = _live.order_by(*_down).limit(1)
 
-def _live(lane_id: int, exclude: int | None) -> sa.Select:
-    """The (position, note id) pairs of a lane's live notes, ordered by both."""
-    query = sa.select(Note.position, Note.id).where(
-        Note.lane_id == lane_id, Note.deleted_at.is_(None)
-    )
-    return query if exclude is None else query.where(Note.id != exclude)
 
-
-def _first(query: sa.Select) -> sa.Row | None:
-    return db.session.execute(query.limit(1)).first()
+def _first(statement: sa.Select, **params: object) -> sa.Row | None:
+    db.session.flush()  # the caller's pending notes count
+    return db.session.connection().execute(statement, params).first()
 
 
 def key_for(
@@ -30,20 +40,18 @@ def key_for(
     move made against a slightly stale board still lands somewhere sensible. Reads at most
     two rows of the lane (its index on lane_id, position), however long the lane is.
     """
-    live = _live(lane_id, exclude)
-    here = sa.tuple_(Note.position, Note.id)
-    up, down = (Note.position, Note.id), (Note.position.desc(), Note.id.desc())
-    anchor = _first(live.where(Note.id == after)) if after is not None else None
+    live = {"lane_id": lane_id, "exclude": exclude or 0}
+    anchor = _first(ANCHOR, **live, anchor=after) if after is not None else None
     if anchor is not None:
-        following = _first(live.where(here > sa.tuple_(*anchor)).order_by(*up))
+        following = _first(FOLLOWING, **live, anchor_position=anchor[0], anchor=anchor[1])
         lo, hi = anchor[0], following[0] if following else None
     else:
-        anchor = _first(live.where(Note.id == before)) if before is not None else None
+        anchor = _first(ANCHOR, **live, anchor=before) if before is not None else None
         if anchor is not None:
-            preceding = _first(live.where(here < sa.tuple_(*anchor)).order_by(*down))
+            preceding = _first(PRECEDING, **live, anchor_position=anchor[0], anchor=anchor[1])
             lo, hi = preceding[0] if preceding else None, anchor[0]
         else:
-            last = _first(live.order_by(*down))
+            last = _first(LAST, **live)
             lo, hi = last[0] if last else None, None
     if lo is not None and hi is not None and lo >= hi:
         hi = None  # equal keys from a concurrent insert: place after `lo`

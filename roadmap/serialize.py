@@ -33,6 +33,21 @@ def author_of(note: Note) -> dict[str, Any] | None:
 
 
 def note_dict(note: Note, votes: int = 0) -> dict[str, Any]:
+    return note_fields(note, votes, author_of(note))
+
+
+def author_fields(note: Any) -> dict[str, Any] | None:
+    """author_of() for a row of ops.sql.NOTE (author_name and author_removed joined in)."""
+    if note.anonymous:
+        return dict(ANONYMOUS)
+    if note.author_id is None:
+        return None
+    name = "removed participant" if note.author_removed else note.author_name
+    return {"id": note.author_id, "name": name}
+
+
+def note_fields(note: Any, votes: int, author: dict[str, Any] | None) -> dict[str, Any]:
+    """A note as clients see it, from a Note or a row with the same fields."""
     data: dict[str, Any] = {
         "id": note.id,
         "lane_id": note.lane_id,
@@ -41,7 +56,7 @@ def note_dict(note: Note, votes: int = 0) -> dict[str, Any]:
         "position": note.position,
         "version": note.version,
         "votes": votes,
-        "author": author_of(note),
+        "author": author,
         "anonymous": note.anonymous,
         "tags": list(note.tags or []),
         "hidden": note.hidden,
@@ -213,9 +228,10 @@ def takeaway_dict(t: Takeaway) -> dict[str, Any]:
     }
 
 
-def op_message(row: BoardOp) -> dict[str, Any]:
-    """The broadcast form of an op-log entry."""
-    actor = dict(ANONYMOUS) if row.anonymous or row.actor is None else row.actor.public()
+def op_message(row: BoardOp, actor: Any = None) -> dict[str, Any]:
+    """The broadcast form of an op-log entry; `actor` (with .public()) if the caller has it."""
+    actor = actor or row.actor
+    actor = dict(ANONYMOUS) if row.anonymous or actor is None else actor.public()
     return {
         "board_id": row.board_id,
         "seq": row.seq,

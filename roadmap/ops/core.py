@@ -7,20 +7,22 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from flask import current_app
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm.attributes import set_committed_value
 
 from ..auth import is_staff
 from ..config import NOTE_TEXT_MAX
 from ..errors import AppError
 from ..extensions import db
-from ..models import Board, BoardOp, Group, Participant, utcnow
+from ..models import Board, BoardOp, Participant, utcnow
 from ..serialize import op_message
+from . import sql
+from .sql import Actor, BoardState
 
 MAX_ID = 2**63 - 1  # the largest integer the database stores
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -61,12 +63,24 @@ class Envelope(BaseModel):
 
 @dataclass
 class Context:
-    """What a handler works with: the board (locked for this transaction) and who acts."""
+    """What a handler works with: the board (locked for this transaction) and who acts.
 
-    board: Board
-    actor: Participant
+    `board_row` and `actor_row` are what the lock read; `board` and `actor` are the ORM
+    objects, loaded in this transaction on first use (the hot op types never need them).
+    """
+
+    board_row: BoardState
+    actor_row: Actor
     staff: bool
     now: dt.datetime
+
+    @cached_property
+    def board(self) -> Board:
+        return db.session.get(Board, self.board_row.id)
+
+    @cached_property
+    def actor(self) -> Participant:
+        return db.session.get(Participant, self.actor_row.id)
 
 
 @dataclass
@@ -248,27 +262,15 @@ def _apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
     raise AssertionError("unreachable")
 
 
-def _lock_board(board_id: int, op_id: str, actor_id: int) -> tuple[Board, Participant, int | None]:
+def _lock_board(board_id: int, op_id: str, actor_id: int) -> tuple[BoardState, Actor, int | None]:
     """In one statement: the board (locked), the actor as it is now, a logged op with op_id."""
-    logged = (
-        sa.select(BoardOp.id)
-        .where(BoardOp.board_id == board_id, BoardOp.op_id == op_id)
-        .scalar_subquery()
-    )
-    found = db.session.execute(
-        sa.select(Board, Group.event_id, Participant, logged)
-        .join(Group, Group.id == Board.group_id)
-        .outerjoin(Participant, Participant.id == actor_id)
-        .where(Board.id == board_id)
-        .with_for_update(of=Board)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    found = sql.lock_board(board_id, op_id, actor_id)
     if found is None:
         raise AppError("not_found", f"There is no board {board_id}.")
-    board, event_id, actor, previous = found
+    board, actor, previous = found
     if actor is None or actor.removed:
         raise AppError("unauthorized", "Your session has ended; join the event again.")
-    if event_id != actor.event_id:
+    if board.event_id != actor.event_id:
         raise AppError("forbidden", "This board belongs to another event.")
     return board, actor, previous
 
@@ -280,14 +282,13 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
         ack = _stored_ack(db.session.get(BoardOp, previous), actor.id)
         db.session.rollback()
         return Applied(ack=ack)
-    staff = is_staff(actor, board)
+    staff = is_staff(actor, board)  # type: ignore[arg-type]  # the rows have the same fields
     if kind.staff_only and not staff:
         raise AppError("forbidden", "Only the board's facilitator can do that.")
     if board.locked and not staff and not kind.when_locked:
         raise AppError("locked", "The facilitator has locked this board.")
     now = utcnow()
     outcome = kind.handler(Context(board, actor, staff, now), data)
-    db.session.flush()  # the handler's changes; the seq and the log entry go in below
     values = {
         "board_id": board.id,
         "seq": board.seq + 1,
@@ -302,14 +303,11 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
         "undone": False,
         "at": now,
     }
-    # Plain statements, not the unit of work: this is the hot path of every op.
-    conn = db.session.connection()
-    conn.execute(sa.update(Board.__table__).where(Board.id == board.id).values(seq=values["seq"]))
-    conn.execute(sa.insert(BoardOp.__table__).values(**values))
+    sql.log_op(values)  # after the handler's ORM changes, if any: run() flushes them first
     db.session.commit()
-    set_committed_value(board, "seq", values["seq"])
-    row = BoardOp(**values)
-    set_committed_value(row, "actor", actor)
+    row = BoardOp(**values)  # not in the session: for publish() and the caller
     return Applied(
-        ack={"ok": True, "seq": row.seq, "result": outcome.result}, row=row, message=op_message(row)
+        ack={"ok": True, "seq": row.seq, "result": outcome.result},
+        row=row,
+        message=op_message(row, actor),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from types import SimpleNamespace
+from typing import Any, Literal
 
+import sqlalchemy as sa
 from pydantic import Field
 
 from ..errors import AppError
@@ -11,7 +13,8 @@ from ..extensions import db
 from ..models import Lane, Note
 from ..positions import key_for
 from ..safety import warnings as personal_data_warnings
-from ..serialize import note_dict, note_votes, visible_to
+from ..serialize import ANONYMOUS, author_fields, note_fields, visible_to
+from . import sql
 from .core import Context, Id, OpData, Outcome, Version, check_text, op
 
 Kind = Literal["signpost", "commitment", "challenge", "question", "resource"]
@@ -20,26 +23,46 @@ Tags = list[str]
 
 def lane_of(ctx: Context, lane_id: int) -> Lane:
     lane = db.session.get(Lane, lane_id)
-    if lane is None or lane.board_id != ctx.board.id:
+    if lane is None or lane.board_id != ctx.board_row.id:
         raise AppError("not_found", f"There is no lane {lane_id} on this board.")
     return lane
+
+
+def lane_kind(ctx: Context, lane_id: int) -> str:
+    """The default kind of a lane of this board (404 otherwise): lane_of without the ORM."""
+    kind = sql.run(sql.LANE_KIND, lane_id=lane_id, board_id=ctx.board_row.id).scalar()
+    if kind is None:
+        raise AppError("not_found", f"There is no lane {lane_id} on this board.")
+    return kind
+
+
+def visible(ctx: Context, note: Any, deleted_ok: bool) -> bool:
+    return (
+        note is not None
+        and note.board_id == ctx.board_row.id
+        and (note.deleted_at is None or deleted_ok)
+        and visible_to(note, ctx.actor_row, ctx.staff, deleted_ok=deleted_ok)  # type: ignore[arg-type]
+    )
 
 
 def note_of(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> Note:
     """A note of this board that the actor can see (404 otherwise; deleted ones if asked)."""
     note = db.session.get(Note, note_id)
-    if (
-        note is None
-        or note.board_id != ctx.board.id
-        or (note.deleted_at is not None and not deleted_ok)
-        or not visible_to(note, ctx.actor, ctx.staff, deleted_ok=deleted_ok)
-    ):
+    if not visible(ctx, note, deleted_ok):
         raise AppError("not_found", f"There is no note {note_id} on this board.")
     return note
 
 
-def require_owner(ctx: Context, note: Note) -> None:
-    if not ctx.staff and note.author_id != ctx.actor.id:
+def note_row(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> sa.Row[Any]:
+    """note_of as a row of sql.NOTE: the note, its `votes`, its author's name."""
+    note = sql.run(sql.NOTE, note_id=note_id, board_id=ctx.board_row.id).first()
+    if not visible(ctx, note, deleted_ok):
+        raise AppError("not_found", f"There is no note {note_id} on this board.")
+    return note
+
+
+def require_owner(ctx: Context, note: Any) -> None:
+    if not ctx.staff and note.author_id != ctx.actor_row.id:
         raise AppError("forbidden", "You can only change your own notes.")
 
 
@@ -71,24 +94,25 @@ class NoteCreate(OpData):
 
 @op("note.create", NoteCreate)
 def create(ctx: Context, data: NoteCreate) -> Outcome:
-    lane = lane_of(ctx, data.lane_id)
-    note = Note(
-        board_id=ctx.board.id,
-        lane_id=lane.id,
-        kind=data.kind or lane.default_kind,
+    kind = lane_kind(ctx, data.lane_id)
+    actor = ctx.actor_row
+    note = sql.run(
+        sql.INSERT_NOTE,
+        board_id=ctx.board_row.id,
+        lane_id=data.lane_id,
+        kind=data.kind or kind,
         text=check_text(data.text),
-        position=key_for(lane.id, after=data.after),
-        author_id=ctx.actor.id,
-        anonymous=ctx.actor.anonymous if data.anonymous is None else data.anonymous,
+        position=key_for(data.lane_id, after=data.after),
+        author_id=actor.id,
+        anonymous=actor.anonymous if data.anonymous is None else data.anonymous,
         tags=clean_tags(data.tags),
-        hidden=ctx.board.private_writing and not ctx.staff,
+        hidden=ctx.board_row.private_writing and not ctx.staff,
         created_at=ctx.now,
         updated_at=ctx.now,
-    )
-    db.session.add(note)
-    db.session.flush()
+    ).one()
+    author = dict(ANONYMOUS) if note.anonymous else actor.public()
     return Outcome(
-        with_warnings({"note": note_dict(note)}, note.text),
+        with_warnings({"note": note_fields(note, 0, author)}, note.text),
         audience=audience_of(ctx, note),
         anonymous=note.anonymous,
     )
@@ -105,26 +129,37 @@ class NoteUpdate(OpData):
 
 @op("note.update", NoteUpdate)
 def update(ctx: Context, data: NoteUpdate) -> Outcome:
-    note = note_of(ctx, data.note_id)
-    require_owner(ctx, note)
-    if data.base_version != note.version:
+    row = note_row(ctx, data.note_id)
+    require_owner(ctx, row)
+    if data.base_version != row.version:
         raise AppError(
             "conflict",
             "Someone else changed this note meanwhile: compare both texts and keep one.",
-            current=note_dict(note, note_votes(note.id)),
+            current=note_fields(row, row.votes, author_fields(row)),
         )
+    note = SimpleNamespace(**row._mapping)
     if data.text is not None:
         note.text = check_text(data.text)
     if data.kind is not None:
         note.kind = data.kind
     if data.tags is not None:
         note.tags = clean_tags(data.tags)
-    if data.anonymous is not None and note.author_id == ctx.actor.id:
+    if data.anonymous is not None and note.author_id == ctx.actor_row.id:
         note.anonymous = data.anonymous
     note.version += 1
     note.updated_at = ctx.now
+    sql.run(
+        sql.UPDATE_NOTE,
+        note_id=note.id,
+        new_text=note.text,
+        new_kind=note.kind,
+        new_tags=note.tags,
+        new_anonymous=note.anonymous,
+        new_version=note.version,
+        now=ctx.now,
+    )
     return Outcome(
-        with_warnings({"note": note_dict(note, note_votes(note.id))}, data.text),
+        with_warnings({"note": note_fields(note, note.votes, author_fields(note))}, data.text),
         audience=audience_of(ctx, note),
         anonymous=note.anonymous,
     )
@@ -139,15 +174,16 @@ class NoteMove(OpData):
 
 @op("note.move", NoteMove)
 def move(ctx: Context, data: NoteMove) -> Outcome:
-    note = note_of(ctx, data.note_id)
-    lane = lane_of(ctx, data.lane_id)
+    note = note_row(ctx, data.note_id)
+    lane_kind(ctx, data.lane_id)
     if note.hidden:
         require_owner(ctx, note)
-    note.lane_id = lane.id
-    note.position = key_for(lane.id, after=data.after, before=data.before, exclude=note.id)
-    note.updated_at = ctx.now
+    position = key_for(data.lane_id, after=data.after, before=data.before, exclude=note.id)
+    sql.run(
+        sql.MOVE_NOTE, note_id=note.id, new_lane_id=data.lane_id, new_position=position, now=ctx.now
+    )
     return Outcome(
-        {"note_id": note.id, "lane_id": lane.id, "position": note.position},
+        {"note_id": note.id, "lane_id": data.lane_id, "position": position},
         audience=audience_of(ctx, note),
     )
 
@@ -158,13 +194,13 @@ class NoteDelete(OpData):
 
 @op("note.delete", NoteDelete)
 def delete(ctx: Context, data: NoteDelete) -> Outcome:
-    note = note_of(ctx, data.note_id, deleted_ok=True)
+    note = note_row(ctx, data.note_id, deleted_ok=True)
     require_owner(ctx, note)
     if note.deleted_at is not None:
         return Outcome(
             {"note_id": note.id, "already_deleted": True}, audience=audience_of(ctx, note)
         )
-    note.deleted_at = ctx.now
-    if ctx.board.spotlight_note_id == note.id:
-        ctx.board.spotlight_note_id = None
+    sql.run(sql.DELETE_NOTE, note_id=note.id, now=ctx.now)
+    if ctx.board_row.spotlight_note_id == note.id:
+        sql.run(sql.CLEAR_SPOTLIGHT, board_id=ctx.board_row.id)
     return Outcome({"note_id": note.id}, audience=audience_of(ctx, note))

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 from ..errors import AppError
-from ..extensions import db
-from ..models import Note, Vote
-from ..serialize import note_votes
+from . import sql
 from .core import Context, Id, OpData, Outcome, op
-from .notes import note_of
+from .notes import note_row
 
 
 class VoteData(OpData):
@@ -18,58 +14,46 @@ class VoteData(OpData):
 
 def votes_used(ctx: Context) -> int:
     """The actor's dots on this board's live notes (a deleted note gives its dots back)."""
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count())
-            .select_from(Vote)
-            .join(Note, Note.id == Vote.note_id)
-            .where(
-                Vote.board_id == ctx.board.id,
-                Vote.participant_id == ctx.actor.id,
-                Note.deleted_at.is_(None),
-            )
-        )
-        or 0
-    )
+    used = sql.run(sql.VOTES_USED, board_id=ctx.board_row.id, actor_id=ctx.actor_row.id)
+    return used.scalar() or 0
 
 
-def mine(ctx: Context, note_id: int) -> Vote | None:
-    return db.session.scalar(
-        sa.select(Vote).where(Vote.note_id == note_id, Vote.participant_id == ctx.actor.id)
-    )
+def has_voted(ctx: Context, note_id: int) -> bool:
+    return sql.run(sql.MY_VOTE, note_id=note_id, actor_id=ctx.actor_row.id).first() is not None
 
 
 def require_voting(ctx: Context) -> None:
-    if not ctx.board.voting_open and ctx.board.phase != "vote":
+    """Only voting_open counts: phase changes set it, and the facilitator may close it in Vote."""
+    if not ctx.board_row.voting_open:
         raise AppError("forbidden", "Voting is closed on this board right now.")
 
 
 @op("vote.add", VoteData)
 def add(ctx: Context, data: VoteData) -> Outcome:
     require_voting(ctx)
-    note = note_of(ctx, data.note_id)
-    changed = False
-    if mine(ctx, note.id) is None:
-        used = votes_used(ctx)
-        if used >= ctx.board.vote_budget:
-            raise AppError("forbidden", f"You have used all {ctx.board.vote_budget} of your votes.")
-        db.session.add(Vote(note_id=note.id, participant_id=ctx.actor.id, board_id=ctx.board.id))
-        db.session.flush()
-        changed = True
-    return Outcome(
-        {"note_id": note.id, "votes": note_votes(note.id), "changed": changed}, anonymous=True
-    )
+    note = note_row(ctx, data.note_id)
+    votes, changed = note.votes, False
+    if not has_voted(ctx, note.id):
+        budget = ctx.board_row.vote_budget
+        if votes_used(ctx) >= budget:
+            raise AppError("forbidden", f"You have used all {budget} of your votes.")
+        sql.run(
+            sql.ADD_VOTE,
+            note_id=note.id,
+            participant_id=ctx.actor_row.id,
+            board_id=ctx.board_row.id,
+            created_at=ctx.now,
+        )
+        votes, changed = votes + 1, True
+    return Outcome({"note_id": note.id, "votes": votes, "changed": changed}, anonymous=True)
 
 
 @op("vote.remove", VoteData)
 def remove(ctx: Context, data: VoteData) -> Outcome:
     require_voting(ctx)
-    note = note_of(ctx, data.note_id, deleted_ok=True)
-    vote = mine(ctx, note.id)
-    if vote is not None:
-        db.session.delete(vote)
-        db.session.flush()
+    note = note_row(ctx, data.note_id, deleted_ok=True)
+    removed = sql.run(sql.REMOVE_VOTE, note_id=note.id, actor_id=ctx.actor_row.id).rowcount
     return Outcome(
-        {"note_id": note.id, "votes": note_votes(note.id), "changed": vote is not None},
+        {"note_id": note.id, "votes": note.votes - removed, "changed": removed > 0},
         anonymous=True,
     )

@@ -1,0 +1,160 @@
+"""The hot path's SQL: Core statements built once, run on the session's connection.
+
+Every participant op (note and vote ops) and the shared part of apply() (lock, replay check,
+seq, log entry) run these instead of ORM queries and flushes: building, compiling and flushing
+ORM statements was most of an op's cost. The ORM models stay the schema, and the rest of the
+app (facilitation ops, snapshots, reports) keeps using the ORM in the same transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam
+
+from ..extensions import db
+from ..models import Board, BoardOp, Group, Lane, Note, Participant, Vote
+
+board, group, participant = Board.__table__, Group.__table__, Participant.__table__
+note, lane, vote, board_op = Note.__table__, Lane.__table__, Vote.__table__, BoardOp.__table__
+
+
+class BoardState(NamedTuple):
+    """The board as the op sees it, read under the write lock."""
+
+    id: int
+    group_id: int
+    event_id: int
+    seq: int
+    phase: str
+    locked: bool
+    private_writing: bool
+    voting_open: bool
+    vote_budget: int
+    spotlight_note_id: int | None
+
+
+class Actor(NamedTuple):
+    """Who sends the op, as it is now."""
+
+    id: int
+    event_id: int
+    name: str
+    role: str
+    group_id: int | None
+    anonymous: bool
+    removed: bool
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "name": "removed participant" if self.removed else self.name}
+
+
+_BOARD_COLUMNS = [
+    getattr(board.c, f) if f != "event_id" else group.c.event_id for f in BoardState._fields
+]
+_ACTOR_COLUMNS = [getattr(participant.c, f) for f in Actor._fields]
+
+LOCK_BOARD = (
+    sa.select(
+        *_BOARD_COLUMNS,
+        *_ACTOR_COLUMNS,
+        sa.select(board_op.c.id)
+        .where(board_op.c.board_id == board.c.id, board_op.c.op_id == bindparam("op_id"))
+        .scalar_subquery(),
+    )
+    .join(group, group.c.id == board.c.group_id)
+    .outerjoin(participant, participant.c.id == bindparam("actor_id"))
+    .where(board.c.id == bindparam("board_id"))
+    .with_for_update(of=board)  # PostgreSQL; SQLite holds BEGIN IMMEDIATE's lock instead
+)
+SET_SEQ = board.update().where(board.c.id == bindparam("board_id")).values(seq=bindparam("new_seq"))
+LOG_OP = board_op.insert()
+
+# A note with its vote count and its author's name: everything note_dict needs, in one read.
+NOTE = (
+    sa.select(
+        note,
+        sa.select(sa.func.count())
+        .where(vote.c.note_id == note.c.id)
+        .scalar_subquery()
+        .label("votes"),
+        participant.c.name.label("author_name"),
+        participant.c.removed.label("author_removed"),
+    )
+    .outerjoin(participant, participant.c.id == note.c.author_id)
+    .where(note.c.id == bindparam("note_id"), note.c.board_id == bindparam("board_id"))
+)
+LANE_KIND = sa.select(lane.c.default_kind).where(
+    lane.c.id == bindparam("lane_id"), lane.c.board_id == bindparam("board_id")
+)
+INSERT_NOTE = note.insert().returning(*note.c)
+UPDATE_NOTE = (
+    note.update()
+    .where(note.c.id == bindparam("note_id"))
+    .values(
+        text=bindparam("new_text"),
+        kind=bindparam("new_kind"),
+        tags=bindparam("new_tags"),
+        anonymous=bindparam("new_anonymous"),
+        version=bindparam("new_version"),
+        updated_at=bindparam("now"),
+    )
+)
+MOVE_NOTE = (
+    note.update()
+    .where(note.c.id == bindparam("note_id"))
+    .values(
+        lane_id=bindparam("new_lane_id"),
+        position=bindparam("new_position"),
+        updated_at=bindparam("now"),
+    )
+)
+DELETE_NOTE = (
+    note.update().where(note.c.id == bindparam("note_id")).values(deleted_at=bindparam("now"))
+)
+CLEAR_SPOTLIGHT = (
+    board.update().where(board.c.id == bindparam("board_id")).values(spotlight_note_id=None)
+)
+
+MY_VOTE = sa.select(vote.c.id).where(
+    vote.c.note_id == bindparam("note_id"), vote.c.participant_id == bindparam("actor_id")
+)
+VOTES_USED = (
+    sa.select(sa.func.count())
+    .select_from(vote.join(note, note.c.id == vote.c.note_id))
+    .where(
+        vote.c.board_id == bindparam("board_id"),
+        vote.c.participant_id == bindparam("actor_id"),
+        note.c.deleted_at.is_(None),
+    )
+)
+ADD_VOTE = vote.insert()
+REMOVE_VOTE = vote.delete().where(
+    vote.c.note_id == bindparam("note_id"), vote.c.participant_id == bindparam("actor_id")
+)
+
+
+def run(statement: sa.Executable, **params: Any) -> sa.CursorResult[Any]:
+    """Execute on the session's connection, in its transaction (pending ORM changes first)."""
+    db.session.flush()
+    return db.session.connection().execute(statement, params)
+
+
+def lock_board(
+    board_id: int, op_id: str, actor_id: int
+) -> tuple[BoardState, Actor | None, int | None] | None:
+    """The board (locked), the actor, and the id of a logged op with op_id; None: no board."""
+    row = run(LOCK_BOARD, board_id=board_id, op_id=op_id, actor_id=actor_id).first()
+    if row is None:
+        return None
+    n, m = len(_BOARD_COLUMNS), len(_ACTOR_COLUMNS)
+    state = BoardState(*row[:n])
+    actor = Actor(*row[n : n + m]) if row[n] is not None else None
+    return state, actor, row[n + m]
+
+
+def log_op(values: dict[str, Any]) -> None:
+    """Advance the board's seq to values["seq"] and append the op-log entry."""
+    run(SET_SEQ, board_id=values["board_id"], new_seq=values["seq"])
+    run(LOG_OP, **values)
