@@ -26,20 +26,28 @@ PRECEDING = _live.where(_here < _anchor).order_by(*_down).limit(1)
 LAST = _live.order_by(*_down).limit(1)
 
 
-def _first(statement: sa.Select, **params: object) -> sa.Row | None:
-    db.session.flush()  # the caller's pending notes count
-    return db.session.connection().execute(statement, params).first()
-
-
 def key_for(
-    lane_id: int, after: int | None = None, before: int | None = None, exclude: int | None = None
+    lane_id: int,
+    after: int | None = None,
+    before: int | None = None,
+    exclude: int | None = None,
+    *,
+    conn: sa.Connection | None = None,
 ) -> str:
     """A key that sorts right after note `after`, right before `before`, or at the lane's end.
 
     Unknown neighbour ids (say, a note deleted meanwhile) fall back to the lane's end, so a
     move made against a slightly stale board still lands somewhere sensible. Reads at most
-    two rows of the lane (its index on lane_id, position), however long the lane is.
+    two rows of the lane (its index on lane_id, position), however long the lane is. `conn`:
+    the op's connection (ctx.conn) when the caller writes through Core, not the ORM.
     """
+    if conn is None:  # an ORM caller: its pending notes count
+        db.session.flush()
+        conn = db.session.connection()
+
+    def _first(statement: sa.Select, **params: object) -> sa.Row | None:
+        return conn.execute(statement, params).first()
+
     live = {"lane_id": lane_id, "exclude": exclude or 0}
     anchor = _first(ANCHOR, **live, anchor=after) if after is not None else None
     if anchor is not None:

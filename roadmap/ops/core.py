@@ -73,6 +73,11 @@ class Context:
     actor_row: Actor
     staff: bool
     now: dt.datetime
+    conn: sa.Connection  # the session's, in this op's write transaction
+
+    def run(self, statement: sa.Executable, **params: Any) -> sa.CursorResult[Any]:
+        """Execute a Core statement (ops/sql.py) in this op's transaction, bypassing the ORM."""
+        return self.conn.execute(statement, params)
 
     @cached_property
     def board(self) -> Board:
@@ -195,7 +200,7 @@ def _find(board_id: int, op_id: str) -> BoardOp | None:
     )
 
 
-def _begin_write() -> None:
+def _begin_write() -> sa.Connection:
     """Start a write transaction that holds the write lock (BEGIN IMMEDIATE on SQLite).
 
     Whatever was read before belongs to an older snapshot: that transaction is ended first,
@@ -203,7 +208,7 @@ def _begin_write() -> None:
     """
     if db.session().in_transaction():
         db.session.rollback()
-    db.session.connection(execution_options={"roadmap_immediate": True})
+    return db.session.connection(execution_options={"roadmap_immediate": True})
 
 
 def apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
@@ -262,9 +267,11 @@ def _apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
     raise AssertionError("unreachable")
 
 
-def _lock_board(board_id: int, op_id: str, actor_id: int) -> tuple[BoardState, Actor, int | None]:
+def _lock_board(
+    conn: sa.Connection, board_id: int, op_id: str, actor_id: int
+) -> tuple[BoardState, Actor, int | None]:
     """In one statement: the board (locked), the actor as it is now, a logged op with op_id."""
-    found = sql.lock_board(board_id, op_id, actor_id)
+    found = sql.lock_board(conn, board_id, op_id, actor_id)
     if found is None:
         raise AppError("not_found", f"There is no board {board_id}.")
     board, actor, previous = found
@@ -276,8 +283,8 @@ def _lock_board(board_id: int, op_id: str, actor_id: int) -> tuple[BoardState, A
 
 
 def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int) -> Applied:
-    _begin_write()
-    board, actor, previous = _lock_board(board_id, env.op_id, actor_id)
+    conn = _begin_write()
+    board, actor, previous = _lock_board(conn, board_id, env.op_id, actor_id)
     if previous is not None:
         ack = _stored_ack(db.session.get(BoardOp, previous), actor.id)
         db.session.rollback()
@@ -288,7 +295,7 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
     if board.locked and not staff and not kind.when_locked:
         raise AppError("locked", "The facilitator has locked this board.")
     now = utcnow()
-    outcome = kind.handler(Context(board, actor, staff, now), data)
+    outcome = kind.handler(Context(board, actor, staff, now, conn), data)
     values = {
         "board_id": board.id,
         "seq": board.seq + 1,
@@ -303,7 +310,8 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
         "undone": False,
         "at": now,
     }
-    sql.log_op(values)  # after the handler's ORM changes, if any: run() flushes them first
+    db.session.flush()  # the handler's ORM changes, if any (facilitation ops)
+    sql.log_op(conn, values)
     db.session.commit()
     row = BoardOp(**values)  # not in the session: for publish() and the caller
     return Applied(

@@ -30,7 +30,7 @@ def lane_of(ctx: Context, lane_id: int) -> Lane:
 
 def lane_kind(ctx: Context, lane_id: int) -> str:
     """The default kind of a lane of this board (404 otherwise): lane_of without the ORM."""
-    kind = sql.run(sql.LANE_KIND, lane_id=lane_id, board_id=ctx.board_row.id).scalar()
+    kind = ctx.run(sql.LANE_KIND, lane_id=lane_id, board_id=ctx.board_row.id).scalar()
     if kind is None:
         raise AppError("not_found", f"There is no lane {lane_id} on this board.")
     return kind
@@ -55,7 +55,7 @@ def note_of(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> Note:
 
 def note_row(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> sa.Row[Any]:
     """note_of as a row of sql.NOTE: the note, its `votes`, its author's name."""
-    note = sql.run(sql.NOTE, note_id=note_id, board_id=ctx.board_row.id).first()
+    note = ctx.run(sql.NOTE, note_id=note_id, board_id=ctx.board_row.id).first()
     if not visible(ctx, note, deleted_ok):
         raise AppError("not_found", f"There is no note {note_id} on this board.")
     return note
@@ -96,13 +96,13 @@ class NoteCreate(OpData):
 def create(ctx: Context, data: NoteCreate) -> Outcome:
     kind = lane_kind(ctx, data.lane_id)
     actor = ctx.actor_row
-    note = sql.run(
+    note = ctx.run(
         sql.INSERT_NOTE,
         board_id=ctx.board_row.id,
         lane_id=data.lane_id,
         kind=data.kind or kind,
         text=check_text(data.text),
-        position=key_for(data.lane_id, after=data.after),
+        position=key_for(data.lane_id, after=data.after, conn=ctx.conn),
         author_id=actor.id,
         anonymous=actor.anonymous if data.anonymous is None else data.anonymous,
         tags=clean_tags(data.tags),
@@ -148,7 +148,7 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
         note.anonymous = data.anonymous
     note.version += 1
     note.updated_at = ctx.now
-    sql.run(
+    ctx.run(
         sql.UPDATE_NOTE,
         note_id=note.id,
         new_text=note.text,
@@ -178,8 +178,10 @@ def move(ctx: Context, data: NoteMove) -> Outcome:
     lane_kind(ctx, data.lane_id)
     if note.hidden:
         require_owner(ctx, note)
-    position = key_for(data.lane_id, after=data.after, before=data.before, exclude=note.id)
-    sql.run(
+    position = key_for(
+        data.lane_id, after=data.after, before=data.before, exclude=note.id, conn=ctx.conn
+    )
+    ctx.run(
         sql.MOVE_NOTE, note_id=note.id, new_lane_id=data.lane_id, new_position=position, now=ctx.now
     )
     return Outcome(
@@ -200,7 +202,7 @@ def delete(ctx: Context, data: NoteDelete) -> Outcome:
         return Outcome(
             {"note_id": note.id, "already_deleted": True}, audience=audience_of(ctx, note)
         )
-    sql.run(sql.DELETE_NOTE, note_id=note.id, now=ctx.now)
+    ctx.run(sql.DELETE_NOTE, note_id=note.id, now=ctx.now)
     if ctx.board_row.spotlight_note_id == note.id:
-        sql.run(sql.CLEAR_SPOTLIGHT, board_id=ctx.board_row.id)
+        ctx.run(sql.CLEAR_SPOTLIGHT, board_id=ctx.board_row.id)
     return Outcome({"note_id": note.id}, audience=audience_of(ctx, note))

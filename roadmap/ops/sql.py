@@ -1,4 +1,4 @@
-"""The hot path's SQL: Core statements built once, run on the session's connection.
+"""The hot path's SQL: Core statements built once, run on the session's connection (ctx.run).
 
 Every participant op (note and vote ops) and the shared part of apply() (lock, replay check,
 seq, log entry) run these instead of ORM queries and flushes: building, compiling and flushing
@@ -13,7 +13,6 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy import bindparam
 
-from ..extensions import db
 from ..models import Board, BoardOp, Group, Lane, Note, Participant, Vote
 
 board, group, participant = Board.__table__, Group.__table__, Participant.__table__
@@ -135,17 +134,12 @@ REMOVE_VOTE = vote.delete().where(
 )
 
 
-def run(statement: sa.Executable, **params: Any) -> sa.CursorResult[Any]:
-    """Execute on the session's connection, in its transaction (pending ORM changes first)."""
-    db.session.flush()
-    return db.session.connection().execute(statement, params)
-
-
 def lock_board(
-    board_id: int, op_id: str, actor_id: int
+    conn: sa.Connection, board_id: int, op_id: str, actor_id: int
 ) -> tuple[BoardState, Actor | None, int | None] | None:
     """The board (locked), the actor, and the id of a logged op with op_id; None: no board."""
-    row = run(LOCK_BOARD, board_id=board_id, op_id=op_id, actor_id=actor_id).first()
+    row = conn.execute(LOCK_BOARD, {"board_id": board_id, "op_id": op_id, "actor_id": actor_id})
+    row = row.first()
     if row is None:
         return None
     n, m = len(_BOARD_COLUMNS), len(_ACTOR_COLUMNS)
@@ -154,7 +148,7 @@ def lock_board(
     return state, actor, row[n + m]
 
 
-def log_op(values: dict[str, Any]) -> None:
+def log_op(conn: sa.Connection, values: dict[str, Any]) -> None:
     """Advance the board's seq to values["seq"] and append the op-log entry."""
-    run(SET_SEQ, board_id=values["board_id"], new_seq=values["seq"])
-    run(LOG_OP, **values)
+    conn.execute(SET_SEQ, {"board_id": values["board_id"], "new_seq": values["seq"]})
+    conn.execute(LOG_OP, values)

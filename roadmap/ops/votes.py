@@ -14,12 +14,12 @@ class VoteData(OpData):
 
 def votes_used(ctx: Context) -> int:
     """The actor's dots on this board's live notes (a deleted note gives its dots back)."""
-    used = sql.run(sql.VOTES_USED, board_id=ctx.board_row.id, actor_id=ctx.actor_row.id)
+    used = ctx.run(sql.VOTES_USED, board_id=ctx.board_row.id, actor_id=ctx.actor_row.id)
     return used.scalar() or 0
 
 
 def has_voted(ctx: Context, note_id: int) -> bool:
-    return sql.run(sql.MY_VOTE, note_id=note_id, actor_id=ctx.actor_row.id).first() is not None
+    return ctx.run(sql.MY_VOTE, note_id=note_id, actor_id=ctx.actor_row.id).first() is not None
 
 
 def require_voting(ctx: Context) -> None:
@@ -37,7 +37,7 @@ def add(ctx: Context, data: VoteData) -> Outcome:
         budget = ctx.board_row.vote_budget
         if votes_used(ctx) >= budget:
             raise AppError("forbidden", f"You have used all {budget} of your votes.")
-        sql.run(
+        ctx.run(
             sql.ADD_VOTE,
             note_id=note.id,
             participant_id=ctx.actor_row.id,
@@ -52,7 +52,7 @@ def add(ctx: Context, data: VoteData) -> Outcome:
 def remove(ctx: Context, data: VoteData) -> Outcome:
     require_voting(ctx)
     note = note_row(ctx, data.note_id, deleted_ok=True)
-    removed = sql.run(sql.REMOVE_VOTE, note_id=note.id, actor_id=ctx.actor_row.id).rowcount
+    removed = ctx.run(sql.REMOVE_VOTE, note_id=note.id, actor_id=ctx.actor_row.id).rowcount
     return Outcome(
         {"note_id": note.id, "votes": note.votes - removed, "changed": removed > 0},
         anonymous=True,
