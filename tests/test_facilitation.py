@@ -113,6 +113,19 @@ def test_phases_open_voting_only_in_vote(board):
     assert board.send(board.fac, "board.phase", phase="party")["error"]["code"] == "invalid"
 
 
+def test_facilitator_can_close_voting_during_the_vote_phase(board):
+    note = board.note(board.ana_token, "Vote for me")
+    board.ok(board.fac, "board.phase", phase="vote")
+    assert board.ok(board.ben_token, "vote.add", note_id=note["id"])["votes"] == 1
+    result = board.ok(board.fac, "voting.configure", open=False)
+    assert result["facilitation"]["voting_open"] is False
+    for op_type in ("vote.add", "vote.remove"):
+        ack = board.send(board.ben_token, op_type, note_id=note["id"])
+        assert ack["error"]["code"] == "forbidden", op_type
+    board.ok(board.fac, "voting.configure", open=True)
+    assert board.ok(board.ben_token, "vote.remove", note_id=note["id"])["votes"] == 0
+
+
 def test_vote_budget_and_reset(board):
     notes = [board.note(board.ana_token, f"Idea {i}") for i in range(3)]
     result = board.ok(board.fac, "voting.configure", budget=2)
