@@ -303,3 +303,26 @@ def test_pages_create_an_event_and_groups(client, account):
     event_id = int(edit.rstrip("/").split("/")[-2])
     assert client.get(f"/organise/events/{event_id}").status_code == 200
     assert client.get(f"/api/events/{event_id}/dashboard").status_code == 200
+
+
+def test_broadcast_is_not_throttled_by_the_organisers_op_rate(app, client, demo):
+    """The fan-out to every board is the server's doing: it spends no participant's bucket."""
+    app.config.update(OP_RATE_PER_SECOND=0.001, OP_RATE_BURST=2)
+    org = auth(demo["organiser_token"])
+    res = client.post(
+        f"/api/events/{demo['event_id']}/broadcast",
+        json={"timer_seconds": 300, "message": "Five minutes"},
+        headers=org,
+    )
+    assert res.status_code == 200, res.get_json()
+    assert len(res.get_json()["applied"]) == 10
+    # The organiser's own ops still are: two go through, the third is refused.
+    board_id = demo["groups"][0]["board_id"]
+    codes = [
+        client.post(f"/api/boards/{board_id}/ops", json=new_op("timer.stop"), headers=org)
+        .get_json()
+        .get("error", {})
+        .get("code")
+        for _ in range(3)
+    ]
+    assert codes == [None, None, "rate_limited"]

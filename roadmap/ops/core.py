@@ -211,21 +211,25 @@ def _begin_write() -> sa.Connection:
     return db.session.connection(execution_options={"roadmap_immediate": True})
 
 
-def apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
+def apply(
+    board_id: int, raw: Any, actor: Participant | int, *, rate_limited: bool = True
+) -> Applied:
     """Validate and apply one op; log it with the board's next seq; return the ack.
 
     `actor` is the participant or its id (then it is loaded inside the write transaction).
     An op_id already applied on this board answers with the original ack and changes nothing.
+    `rate_limited=False`: the server's own fan-out (an organiser's broadcast to every board)
+    does not spend the actor's token bucket.
     Raises nothing the client caused: refusals come back as {"ok": False, "error": ...}.
     """
     try:
-        return _apply(board_id, raw, actor)
+        return _apply(board_id, raw, actor, rate_limited)
     except AppError as err:
         db.session.rollback()
         return Applied(ack=err.ack())
 
 
-def _apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
+def _apply(board_id: int, raw: Any, actor: Participant | int, rate_limited: bool) -> Applied:
     if not isinstance(raw, dict):
         raise AppError("invalid", "An op is a JSON object {op_id, type, data}.")
     if not valid_id(board_id):
@@ -245,7 +249,7 @@ def _apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
         raise AppError("invalid", validation_message(err)) from None
     actor_id = actor if isinstance(actor, int) else actor.id
     cfg = current_app.config
-    if not buckets.take(actor_id, cfg["OP_RATE_PER_SECOND"], cfg["OP_RATE_BURST"]):
+    if rate_limited and not buckets.take(actor_id, cfg["OP_RATE_PER_SECOND"], cfg["OP_RATE_BURST"]):
         previous = _find(board_id, env.op_id)  # a retry after a lost ack is always answered
         if previous is not None and previous.actor_id == actor_id:
             return Applied(ack=_stored_ack(previous, actor_id))
@@ -261,7 +265,7 @@ def _apply(board_id: int, raw: Any, actor: Participant | int) -> Applied:
             if attempt == 2:
                 raise AppError("unavailable", "The board is busy; please retry.") from None
             continue
-        if applied.row is None:
+        if applied.row is None and rate_limited:
             buckets.give_back(actor_id, cfg["OP_RATE_BURST"])
         return applied
     raise AssertionError("unreachable")

@@ -289,7 +289,7 @@ def broadcast(
         board_id = group.board.id
         for op_type, data in wanted:
             raw = {"op_id": f"broadcast-{uuid.uuid4()}", "type": op_type, "data": data}
-            applied = ops.apply(board_id, raw, actor)
+            applied = ops.apply(board_id, raw, actor, rate_limited=False)
             live.publish(applied)
             db.session.commit()
             if not applied.ack["ok"]:
