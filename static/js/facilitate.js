@@ -64,42 +64,42 @@
       return text.length > 60 ? text.slice(0, 57) + '…' : text;
     }
 
-    /* phases */
+    /* phases: a stepper (done ✓, current filled and aria-current="step", next ones plain) */
     const phaseButtons = PHASES.map((p, i) =>
-      h('button', { type: 'button', class: 'fac-phase', 'data-phase': p, onclick: () => send('board.phase', { phase: p }) }, (i + 1) + '. ' + T.phases[p]),
+      h('button', { type: 'button', class: 'fac-phase', 'data-phase': p, 'aria-label': (i + 1) + '. ' + T.phases[p], onclick: () => send('board.phase', { phase: p }) },
+        h('span', { class: 'fac-step-n', 'aria-hidden': 'true', text: String(i + 1) }),
+        h('span', { class: 'fac-step-name', text: T.phases[p] })),
     );
-    const nextPhase = h('button', { type: 'button', class: 'button primary', onclick: () => {
+    const nextPhase = h('button', { type: 'button', class: 'button primary fac-next', 'data-fac': 'next-phase', onclick: () => {
       const i = PHASES.indexOf(board().phase);
       if (i < PHASES.length - 1) send('board.phase', { phase: PHASES[i + 1] });
     } }, T.next_phase + ' →');
 
     /* timer */
-    const minutes = h('input', { type: 'number', min: '1', max: '240', value: '5', class: 'fac-minutes' });
+    const minutes = h('input', { type: 'number', min: '1', max: '240', value: '5', class: 'fac-minutes', inputmode: 'numeric' });
     const timerView = h('p', { class: 'timer fac-timer', 'aria-live': 'off' });
     const pauseBtn = h('button', { type: 'button', class: 'button', 'data-fac': 'timer-pause', onclick: () => {
       send(fac().timer && fac().timer.state === 'paused' ? 'timer.resume' : 'timer.pause');
     } }, T.pause);
-    const timerBox = h('div', { class: 'fac-row' },
-      labelled(T.minutes, minutes),
-      h('button', { type: 'button', class: 'button primary', 'data-fac': 'timer-start', onclick: () => {
-        const m = Number(minutes.value);
-        if (m > 0) send('timer.start', { seconds: Math.round(m * 60) });
-      } }, T.start),
-      pauseBtn,
-      h('button', { type: 'button', class: 'button', 'data-fac': 'timer-add', onclick: () => send('timer.add', { seconds: 60 }) }, T.add_minute),
-      h('button', { type: 'button', class: 'button', 'data-fac': 'timer-stop', onclick: () => send('timer.stop') }, T.stop),
-    );
+    const startBtn = h('button', { type: 'button', class: 'button primary', 'data-fac': 'timer-start', onclick: () => {
+      const m = Number(minutes.value);
+      if (m > 0) send('timer.start', { seconds: Math.round(m * 60) });
+    } }, '▶ ' + T.start);
+    const addBtn = h('button', { type: 'button', class: 'button', 'data-fac': 'timer-add', onclick: () => send('timer.add', { seconds: 60 }) }, T.add_minute);
+    const stopBtn = h('button', { type: 'button', class: 'button', 'data-fac': 'timer-stop', onclick: () => send('timer.stop') }, '■ ' + T.stop);
+    minutes.addEventListener('input', tick);
 
     /* private writing, lock */
-    // Toggles are buttons showing the server's state (aria-pressed), not local checkboxes.
-    const toggle = (label, attrs, onClick) => h('button', Object.assign({ type: 'button', class: 'button fac-toggle', 'aria-pressed': 'false', onclick: onClick }, attrs), label);
+    // Toggles are buttons showing the server's state (aria-pressed), drawn as switches.
+    const toggle = (label, attrs, onClick) => h('button', Object.assign({ type: 'button', class: 'fac-switch', 'aria-pressed': 'false', onclick: onClick }, attrs),
+      h('span', { class: 'fac-switch-track', 'aria-hidden': 'true' }), h('span', { class: 'fac-switch-label', text: label }));
     const privateBox = toggle(T.private_on, { 'data-fac': 'private' }, () => send('writing.private', { on: !fac().private_writing }));
-    const revealBtn = h('button', { type: 'button', class: 'button primary', 'data-fac': 'reveal', onclick: () => send('notes.reveal') }, T.reveal);
-    const hiddenInfo = h('span', { class: 'muted' });
+    const hiddenInfo = h('span', { class: 'fac-hidden-n' });
+    const revealBtn = h('button', { type: 'button', class: 'button fac-reveal', 'data-fac': 'reveal', onclick: () => send('notes.reveal') }, '👁 ' + T.reveal, hiddenInfo);
     const lockBox = toggle(T.lock, { 'data-fac': 'lock' }, () => send('board.lock', { locked: !board().locked }));
 
     /* votes */
-    const budget = h('input', { type: 'number', min: '1', max: '50', class: 'fac-budget' });
+    const budget = h('input', { type: 'number', min: '1', max: '50', class: 'fac-budget', inputmode: 'numeric' });
     const anytime = toggle(T.voting_anytime, { 'data-fac': 'voting-anytime' }, () => send('voting.configure', { open: !fac().voting_open }));
 
     /* clusters */
@@ -111,7 +111,7 @@
     const spotSelect = h('select', {});
 
     /* commitments */
-    const source = h('select', {});
+    const source = h('select', { 'data-fac': 'commitment-source' });
     const fields = {
       owner_name: h('input', { maxlength: '200', required: true }),
       owner_org: h('input', { maxlength: '200' }),
@@ -129,53 +129,123 @@
     /* message */
     const message = h('input', { maxlength: '500' });
 
+    /* The rest sits in <details> sections; which are open is remembered per browser. */
+    const OPEN_KEY = 'roadmap:facilitator:open';
+    const PANEL_KEY = 'roadmap:facilitator:panel';
+    const store = {
+      get(key) { try { return window.localStorage.getItem(key); } catch (e) { return null; } },
+      set(key, value) { try { window.localStorage.setItem(key, value); } catch (e) { /* private mode */ } },
+    };
+    let remembered = [];
+    try { remembered = JSON.parse(store.get(OPEN_KEY) || '[]'); } catch (e) { remembered = []; }
+    const more = {};
+    function collapsible(key, title, ...body) {
+      const box = h('details', { class: 'fac-section fac-more', 'data-section': key, open: remembered.includes(key) },
+        h('summary', { class: 'fac-summary' }, title), h('div', { class: 'fac-more-body' }, ...body));
+      box.addEventListener('toggle', () => {
+        const open = Object.keys(more).filter((k) => more[k].open);
+        store.set(OPEN_KEY, JSON.stringify(open));
+      });
+      more[key] = box;
+      return box;
+    }
+
+    /* Under 1100 px the panel is a disclosure ("Facilitator controls"), closed by default on phones. */
+    const bodyId = 'fac-body';
+    const disclosure = h('button', { type: 'button', class: 'fac-disclosure', 'aria-controls': bodyId, 'aria-expanded': 'true' },
+      h('span', { class: 'fac-disclosure-icon', 'aria-hidden': 'true' }), h('span', { text: T.title }));
+    const savedPanel = store.get(PANEL_KEY);
+    const phone = window.matchMedia('(max-width: 700px)').matches;
+    setPanelOpen(savedPanel ? savedPanel === 'open' : !phone);
+    function setPanelOpen(open) {
+      panel.classList.toggle('fac-collapsed', !open);
+      disclosure.setAttribute('aria-expanded', String(open));
+    }
+    disclosure.addEventListener('click', () => {
+      const open = panel.classList.contains('fac-collapsed');
+      setPanelOpen(open);
+      store.set(PANEL_KEY, open ? 'open' : 'closed');
+    });
+
     panel.replaceChildren(
-      h('h2', { text: T.title }),
-      status,
-      section(T.phase, h('div', { class: 'fac-phases', role: 'group', 'aria-label': T.phase }, phaseButtons), nextPhase),
-      section(T.timer, timerView, timerBox),
-      section(T.writing,
-        privateBox,
-        h('div', { class: 'fac-row' }, revealBtn, hiddenInfo),
-        lockBox),
-      section(T.votes,
-        h('form', { class: 'fac-row', onsubmit: (e) => { e.preventDefault(); send('voting.configure', { budget: Number(budget.value) }); } },
-          labelled(T.budget, budget), h('button', { type: 'submit', class: 'button' }, T.set)),
-        anytime,
-        h('button', { type: 'button', class: 'button danger', onclick: () => { if (window.confirm(T.confirm_reset)) send('votes.reset'); } }, T.reset_votes)),
-      section(T.cluster, clusterList,
-        h('form', { class: 'fac-row', onsubmit: (e) => {
-          e.preventDefault();
-          const ids = Array.from(clusterList.querySelectorAll('input:checked')).map((c) => Number(c.value));
-          if (!ids.length || !clusterTitle.value.trim()) { status.textContent = T.pick_two; return; }
-          send('cluster.create', { note_ids: ids, title: clusterTitle.value.trim() }, () => {
-            clusterTitle.value = '';
-            clusterList.querySelectorAll('input:checked').forEach((c) => { c.checked = false; });
-          });
-        } }, labelled(T.cluster_title, clusterTitle), h('button', { type: 'submit', class: 'button' }, T.merge)),
-        h('h4', { text: T.clusters }), existing),
-      section(T.spotlight, labelled(T.spotlight, spotSelect),
-        h('div', { class: 'fac-row' },
-          h('button', { type: 'button', class: 'button', onclick: () => spotSelect.value && send('board.spotlight', { note_id: Number(spotSelect.value) }) }, T.spot),
-          h('button', { type: 'button', class: 'button', onclick: () => send('board.spotlight', { note_id: null }) }, T.unspot))),
-      section(T.commitment,
-        h('form', { class: 'fac-form', onsubmit: (e) => {
-          e.preventDefault();
-          if (!source.value) return;
-          const data = { note_id: Number(source.value) };
-          Object.keys(fields).forEach((k) => { data[k] = fields[k].value; });
-          if (!data.due_date) data.due_date = null;
-          send('commitment.set', data);
-        } },
-          labelled(T.from_note, source),
-          Object.keys(fields).map((k) => labelled(T[k], fields[k])),
-          h('button', { type: 'submit', class: 'button primary' }, T.save_commitment))),
-      section(T.message,
-        h('form', { class: 'fac-row', onsubmit: (e) => { e.preventDefault(); send('board.message', { text: message.value }); } },
-          labelled(T.message, message), h('button', { type: 'submit', class: 'button' }, T.show),
-          h('button', { type: 'button', class: 'button', onclick: () => { message.value = ''; send('board.message', { text: '' }); } }, T.clear))),
-      h('button', { type: 'button', class: 'button', 'data-fac': 'undo', onclick: () => send('facilitator.undo') }, '↶ ' + T.undo),
+      h('div', { class: 'fac-head' }, h('h2', { class: 'fac-title', text: T.title }), disclosure, status),
+      h('div', { class: 'fac-body', id: bodyId },
+        section(T.phase, h('ol', { class: 'fac-steps' }, phaseButtons.map((b) => h('li', {}, b))), nextPhase),
+        section(T.timer, timerView,
+          h('div', { class: 'fac-row fac-timer-set' }, labelled(T.minutes, minutes), startBtn),
+          h('div', { class: 'fac-row fac-timer-run' }, pauseBtn, addBtn, stopBtn)),
+        section(T.writing, privateBox, revealBtn, lockBox),
+        collapsible('votes', T.votes,
+          h('form', { class: 'fac-row', onsubmit: (e) => { e.preventDefault(); send('voting.configure', { budget: Number(budget.value) }); } },
+            labelled(T.budget, budget), h('button', { type: 'submit', class: 'button' }, T.set)),
+          anytime,
+          h('button', { type: 'button', class: 'button danger', onclick: () => { if (window.confirm(T.confirm_reset)) send('votes.reset'); } }, T.reset_votes)),
+        collapsible('cluster', T.cluster, clusterList,
+          h('form', { class: 'fac-form', onsubmit: (e) => {
+            e.preventDefault();
+            const ids = Array.from(clusterList.querySelectorAll('input:checked')).map((c) => Number(c.value));
+            if (!ids.length || !clusterTitle.value.trim()) { status.textContent = T.pick_two; return; }
+            send('cluster.create', { note_ids: ids, title: clusterTitle.value.trim() }, () => {
+              clusterTitle.value = '';
+              clusterList.querySelectorAll('input:checked').forEach((c) => { c.checked = false; });
+            });
+          } }, labelled(T.cluster_title, clusterTitle), h('button', { type: 'submit', class: 'button' }, T.merge)),
+          h('h3', { class: 'fac-sub', text: T.clusters }), existing),
+        collapsible('spotlight', T.spotlight, labelled(T.spotlight, spotSelect),
+          h('div', { class: 'fac-row' },
+            h('button', { type: 'button', class: 'button', onclick: () => spotSelect.value && send('board.spotlight', { note_id: Number(spotSelect.value) }) }, T.spot),
+            h('button', { type: 'button', class: 'button', onclick: () => send('board.spotlight', { note_id: null }) }, T.unspot))),
+        collapsible('commitment', T.commitment,
+          h('form', { class: 'fac-form', onsubmit: (e) => {
+            e.preventDefault();
+            if (!source.value) return;
+            const data = { note_id: Number(source.value) };
+            Object.keys(fields).forEach((k) => { data[k] = fields[k].value; });
+            if (!data.due_date) data.due_date = null;
+            send('commitment.set', data);
+          } },
+            labelled(T.from_note, source),
+            Object.keys(fields).map((k) => labelled(T[k], fields[k])),
+            h('button', { type: 'submit', class: 'button primary' }, T.save_commitment))),
+        collapsible('message', T.message,
+          h('form', { class: 'fac-form', onsubmit: (e) => { e.preventDefault(); send('board.message', { text: message.value }); } },
+            labelled(T.message, message),
+            h('div', { class: 'fac-row' }, h('button', { type: 'submit', class: 'button' }, T.show),
+              h('button', { type: 'button', class: 'button', onclick: () => { message.value = ''; send('board.message', { text: '' }); } }, T.clear)))),
+        h('div', { class: 'fac-foot' },
+          h('button', { type: 'button', class: 'button fac-undo', 'data-fac': 'undo', onclick: () => send('facilitator.undo') }, '↶ ' + T.undo)),
+      ),
     );
+    document.body.classList.add('has-fac-panel');
+
+    /* "Make a commitment" on each signpost in the Commit phase: opens the panel's form with it. */
+    function makeCommitment(noteId) {
+      setPanelOpen(true);
+      more.commitment.open = true;
+      fillSelect(source, notes().filter((n) => !n.hidden && n.kind !== 'cluster'), true);
+      source.value = String(noteId);
+      source.dispatchEvent(new Event('change'));
+      more.commitment.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      fields.owner_name.focus({ preventScroll: true });
+    }
+    document.getElementById('main').addEventListener('click', (e) => {
+      const button = e.target.closest('button[data-action="make-commitment"]');
+      const node = button && button.closest('.note');
+      if (node) makeCommitment(Number(node.dataset.id));
+    });
+    function noteActions(b) {
+      const show = b.phase === 'commit';
+      document.querySelectorAll('#lanes .note').forEach((node) => {
+        const actions = node.querySelector(':scope > .note-actions');
+        if (!actions) return;
+        let button = actions.querySelector('.note-commit');
+        const want = show && node.dataset.kind === 'signpost' && /^\d+$/.test(node.dataset.id || '');
+        if (want && !button) {
+          button = h('button', { type: 'button', class: 'note-action note-commit', 'data-action': 'make-commitment' }, '✓ ' + T.commitment);
+          actions.append(button);
+        } else if (!want && button) button.remove();
+      });
+    }
 
     function fillSelect(select, items, keepEmpty) {
       const sig = items.map((n) => n.id + ':' + n.text).join('|');
@@ -193,11 +263,22 @@
       const b = board();
       if (!b || !(b.viewer && b.viewer.staff)) return;
       const f = fac();
-      phaseButtons.forEach((btn) => btn.setAttribute('aria-pressed', String(btn.dataset.phase === b.phase)));
-      nextPhase.disabled = b.phase === PHASES[PHASES.length - 1];
+      const current = PHASES.indexOf(b.phase);
+      phaseButtons.forEach((btn, i) => {
+        if (i === current) btn.setAttribute('aria-current', 'step');
+        else btn.removeAttribute('aria-current');
+        btn.dataset.step = i < current ? 'done' : i === current ? 'current' : 'next';
+        btn.firstChild.textContent = i < current ? '✓' : String(i + 1);
+      });
+      const next = PHASES[current + 1];
+      nextPhase.disabled = !next;
+      nextPhase.textContent = next ? T.next_phase + ': ' + T.phases[next] + ' →' : T.next_phase;
       const timer = f.timer || {};
-      pauseBtn.textContent = timer.state === 'paused' ? T.resume : T.pause;
-      pauseBtn.disabled = !(timer.state === 'running' || timer.state === 'paused');
+      const live = timer.state === 'running' || timer.state === 'paused';
+      pauseBtn.textContent = timer.state === 'paused' ? '▶ ' + T.resume : '❚❚ ' + T.pause;
+      pauseBtn.disabled = !live;
+      stopBtn.disabled = !live && timer.state !== 'ended';
+      noteActions(b);
       privateBox.setAttribute('aria-pressed', String(!!f.private_writing));
       lockBox.setAttribute('aria-pressed', String(!!b.locked));
       if (document.activeElement !== budget) budget.value = f.vote_budget;
@@ -206,6 +287,7 @@
       const all = notes();
       const hidden = all.filter((n) => n.hidden).length;
       hiddenInfo.textContent = hidden ? fmt(T.hidden_n, { n: hidden }) : '';
+      hiddenInfo.hidden = !hidden;
       const shown = all.filter((n) => !n.hidden && n.kind !== 'cluster');
       const sig = shown.map((n) => n.id + ':' + n.cluster_id + ':' + n.text).join('|');
       if (clusterList.dataset.sig !== sig) {
@@ -235,7 +317,13 @@
 
     function tick() {
       const timer = fac().timer;
-      if (!timer || timer.state === 'stopped') { timerView.textContent = ''; timerView.dataset.state = 'stopped'; return; }
+      if (!timer || timer.state === 'stopped') {
+        const m = Math.max(0, Math.round(Number(minutes.value) || 0));
+        timerView.dataset.state = 'stopped';
+        timerView.classList.remove('ended');
+        timerView.textContent = m + ':00';
+        return;
+      }
       let left = timer.remaining || 0;
       if (timer.state === 'running' && timer.ends_at && timer.server_time) {
         const skew = Date.parse(timer.server_time) - (timer._receivedAt || Date.now());
