@@ -10,6 +10,7 @@
   const status = document.getElementById('broadcast-status');
   const conn = document.getElementById('conn');
   const Countdown = window.RoadmapCountdown;
+  const ICONS = { signpost: '➜', commitment: '✓', challenge: '!', question: '?', resource: '◆', cluster: '▣' };
   let data = null;
   let refreshTimer = null;
   let inFlight = false;
@@ -58,6 +59,11 @@
     const loading = tiles.querySelector('.loading');
     if (loading) loading.remove();
     document.getElementById('participant-count').textContent = fmt(T.participants, { n: data.participants });
+    const sum = (key) => data.boards.reduce((n, b) => n + (b[key] || 0), 0);
+    document.getElementById('sum-groups').textContent = data.boards.length;
+    document.getElementById('sum-online').textContent = sum('people_online');
+    document.getElementById('sum-notes').textContent = sum('notes');
+    document.getElementById('sum-commitments').textContent = sum('commitments');
     data.boards.forEach((b) => {
       const tile = tileFor(b);
       tile._timer = b.timer;
@@ -66,9 +72,19 @@
       tile.querySelector('.tile-phase').dataset.phase = b.phase;
       tile.querySelector('.tile-lock').hidden = !b.locked;
       tile.querySelector('.tile-private').hidden = !b.private_writing;
-      tile.querySelector('.tile-message').textContent = b.message || '';
-      tile.querySelector('.tile-people').textContent = fmt(T.online, { n: b.people_online }) + (b.facilitator_online ? ' · ' + T.facilitator : '');
-      tile.querySelector('.tile-notes').textContent = b.notes + (b.hidden_notes ? ' (' + fmt(T.hidden, { n: b.hidden_notes }) + ')' : '');
+      tile.querySelector('.tile-facilitator').hidden = !b.facilitator_online;
+      const message = tile.querySelector('.tile-message');
+      message.textContent = b.message || '';
+      message.hidden = !b.message;
+      tile.querySelector('.tile-people').textContent = b.people_online;
+      const notes = tile.querySelector('.tile-notes');
+      notes.textContent = b.notes;
+      if (b.hidden_notes) {
+        const hidden = document.createElement('span');
+        hidden.className = 'tile-sub';
+        hidden.textContent = fmt(T.hidden, { n: b.hidden_notes });
+        notes.appendChild(hidden);
+      }
       tile.querySelector('.tile-votes').textContent = b.votes;
       tile.querySelector('.tile-commitments').textContent = b.commitments;
       const list = tile.querySelector('.tile-latest');
@@ -82,11 +98,16 @@
       b.latest_notes.forEach((n) => {
         const li = document.createElement('li');
         li.className = 'kind-' + n.kind;
-        li.textContent = n.text;
+        const kind = document.createElement('span');
+        kind.className = 'tile-kind';
+        kind.textContent = (ICONS[n.kind] || '•') + ' ' + (T.kinds[n.kind] || n.kind);
+        const text = document.createElement('span');
+        text.className = 'tile-note-text';
+        text.textContent = n.text;
         const by = document.createElement('span');
-        by.className = 'muted';
-        by.textContent = ' — ' + n.author + (n.lane ? ' · ' + n.lane : '');
-        li.appendChild(by);
+        by.className = 'muted tile-by';
+        by.textContent = n.author + (n.lane ? ' · ' + n.lane : '');
+        li.append(kind, text, by);
         list.appendChild(li);
       });
     });

@@ -16,37 +16,85 @@
     return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k]));
   }
 
+  // The board's own JS catalogue (static/i18n/<lang>.json) for kinds and plurals, as board.js.
+  const ICONS = { signpost: '➜', commitment: '✓', challenge: '!', question: '?', resource: '◆', cluster: '▣' };
+  let catalogue = {};
+  const plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(root.dataset.lang || 'en') : null;
+  function t(key, vars, fallback) {
+    let text;
+    if (vars && typeof vars.count === 'number' && plurals) text = catalogue[key + '.' + plurals.select(vars.count)] || catalogue[key + '.other'];
+    if (text == null) text = catalogue[key];
+    if (text == null) text = fallback;
+    return fmt(text, vars || {});
+  }
+  const votesText = (n) => t('note.votes', { count: n }, n === 1 ? '{count} vote' : fmt(T.votes, { n: '{count}' }));
+  const kindName = (kind) => t('kind.' + kind, {}, T.kinds[kind] || kind);
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
   function shown(note) {
     return !note.hidden && note.kind !== 'cluster';
   }
 
+  function kindLine(kind) {
+    const line = el('p', 'p-kind');
+    const icon = el('span', 'p-kind-icon', ICONS[kind] || '•');
+    icon.setAttribute('aria-hidden', 'true');
+    line.append(icon, el('span', 'p-kind-name', kindName(kind)));
+    return line;
+  }
+
   function noteCard(note, big) {
-    const el = document.createElement('article');
-    el.className = 'p-note kind-' + note.kind + (board.facilitation.spotlight_note_id === note.id ? ' spotlit' : '');
-    el.dataset.noteId = note.id;
-    const text = document.createElement('p');
-    text.className = 'p-text';
-    text.textContent = note.text;
-    el.appendChild(text);
+    const spotlit = !big && board.facilitation.spotlight_note_id === note.id;
+    const card = el('article', 'p-note kind-' + note.kind + (spotlit ? ' spotlit' : '') + (big ? ' p-note-big' : ''));
+    card.dataset.noteId = note.id;
+    card.appendChild(kindLine(note.kind));
+    card.appendChild(el('p', 'p-text', note.text));
     if (note.commitment) {
       const c = note.commitment;
-      const meta = document.createElement('p');
-      meta.className = 'p-meta';
-      meta.textContent = [
+      const meta = [
         c.owner_name && T.owner + ': ' + c.owner_name + (c.owner_org ? ' (' + c.owner_org + ')' : ''),
         c.due_date && T.due + ': ' + c.due_date,
         c.indicator && T.indicator + ': ' + c.indicator,
       ].filter(Boolean).join(' · ');
-      el.appendChild(meta);
+      if (meta) card.appendChild(el('p', 'p-meta', meta));
     }
-    if (note.votes && !big) {
-      const v = document.createElement('span');
-      v.className = 'p-votes';
-      v.textContent = fmt(T.votes, { n: note.votes });
-      el.appendChild(v);
+    const foot = [];
+    if (note.votes) foot.push(el('span', 'p-votes', '● ' + votesText(note.votes)));
+    if (spotlit) foot.push(el('span', 'p-spot-tag', '★ ' + T.spotlight));
+    if (foot.length) {
+      const line = el('p', 'p-foot');
+      line.append(...foot);
+      card.appendChild(line);
     }
-    return el;
+    return card;
   }
+
+  function clusterCard(cluster, members) {
+    const spotlit = board.facilitation.spotlight_note_id === cluster.id;
+    const card = el('article', 'p-note p-cluster kind-cluster' + (spotlit ? ' spotlit' : ''));
+    card.dataset.noteId = cluster.id;
+    card.appendChild(kindLine('cluster'));
+    card.appendChild(el('h3', 'p-cluster-title', cluster.text));
+    const votes = members.reduce((sum, m) => sum + (m.votes || 0), cluster.votes || 0);
+    const count = t('cluster.count', { count: members.length }, members.length + ' notes');
+    card.appendChild(el('p', 'p-cluster-meta', count + (votes ? ' · ' + votesText(votes) : '')));
+    const list = el('ul', 'p-cluster-members');
+    members.forEach((n) => {
+      const li = el('li');
+      li.appendChild(noteCard(n));
+      list.appendChild(li);
+    });
+    card.appendChild(list);
+    return card;
+  }
+
+  const order = (a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : a.id - b.id);
 
   function render() {
     if (!board) return;
@@ -55,40 +103,34 @@
     $('projector-phase').textContent = T.phases[board.phase] || board.phase;
     $('projector-lock').hidden = !board.locked;
     $('projector-message').hidden = !f.message;
-    $('projector-message').textContent = f.message || '';
+    $('projector-message-text').textContent = f.message || '';
     const hiddenCount = board.notes.filter((n) => n.hidden).length + (board.hidden_count || 0);
     $('projector-hidden').hidden = !hiddenCount;
     $('projector-hidden').textContent = fmt(T.hidden, { n: hiddenCount });
     const byId = new Map(board.notes.map((n) => [n.id, n]));
     const spot = f.spotlight_note_id && byId.get(f.spotlight_note_id);
     const spotEl = $('projector-spotlight');
-    spotEl.hidden = !spot;
+    spotEl.hidden = !spot || spot.hidden;
     spotEl.replaceChildren();
     if (spot && !spot.hidden) {
-      const h = document.createElement('h2');
-      h.textContent = T.spotlight;
-      spotEl.append(h, noteCard(spot, true));
+      spotEl.append(el('h2', 'p-spot-title', '★ ' + T.spotlight), noteCard(spot, true));
     }
-    const lanes = document.createElement('div');
-    lanes.className = 'projector-lanes-inner';
+    const lanes = el('div', 'projector-lanes-inner');
+    lanes.style.setProperty('--lanes', String(board.lanes.length || 1));
     board.lanes.forEach((lane) => {
-      const col = document.createElement('section');
-      col.className = 'p-lane';
-      const h = document.createElement('h2');
-      h.textContent = lane.title;
-      col.appendChild(h);
-      const inLane = board.notes.filter((n) => n.lane_id === lane.id && !n.hidden);
-      inLane.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : a.id - b.id));
-      inLane.filter((n) => n.kind === 'cluster').forEach((cluster) => {
-        const box = document.createElement('div');
-        box.className = 'p-cluster';
-        const title = document.createElement('h3');
-        title.textContent = cluster.text;
-        box.appendChild(title);
-        board.notes.filter((n) => n.cluster_id === cluster.id && shown(n)).forEach((n) => box.appendChild(noteCard(n)));
-        col.appendChild(box);
+      const col = el('section', 'p-lane');
+      col.appendChild(el('h2', 'p-lane-title', lane.title));
+      const list = el('div', 'p-lane-notes');
+      const inLane = board.notes.filter((n) => n.lane_id === lane.id && !n.hidden).sort(order);
+      inLane.forEach((n) => {
+        if (n.kind === 'cluster') {
+          const members = board.notes.filter((m) => m.cluster_id === n.id && shown(m)).sort(order);
+          list.appendChild(clusterCard(n, members));
+        } else if (shown(n) && !(n.cluster_id && byId.has(n.cluster_id))) {
+          list.appendChild(noteCard(n));
+        }
       });
-      inLane.filter((n) => shown(n) && !(n.cluster_id && byId.has(n.cluster_id))).forEach((n) => col.appendChild(noteCard(n)));
+      col.appendChild(list);
       lanes.appendChild(col);
     });
     $('projector-lanes').replaceChildren(lanes);
@@ -143,6 +185,10 @@
   Countdown.bind($('projector-timer'), () => board && board.facilitation.timer, T, () => {
     $('projector-announcer').textContent = T.ended;
   });
+  fetch(root.dataset.i18nUrl, { credentials: 'same-origin' })
+    .then((res) => (res.ok ? res.json() : {}))
+    .then((json) => { catalogue = json || {}; render(); })
+    .catch(() => {});
   socket = io({ auth: root.dataset.token ? { token: root.dataset.token } : undefined, transports: ['websocket', 'polling'] });
   socket.on('connect', join);
   socket.on('op', applyOp);
