@@ -36,3 +36,18 @@ def note(page: Any, text: str) -> Any:
     return page.locator(".note").filter(
         has=page.locator(".note-text", has_text=re.compile("^" + re.escape(text) + "$"))
     )
+
+
+SERIOUS = {"serious", "critical"}
+
+
+def serious_violations(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+from browser_helpers import serious_violations
 
 pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context (shared)
 pytestmark = pytest.mark.e2e
@@ -138,13 +139,16 @@ def test_facilitator_runs_private_writing_and_a_timer(new_context, live_server, 
     # Takeaways: the phase opens the question; answers are shared with the group.
     assert ana.locator("#takeaways").is_hidden()
     fac.click('.fac-phase[data-phase="takeaways"]')
+    fac.locator('.fac-phase[data-phase="takeaways"][aria-current="step"]').wait_for()
+    assert fac.locator('.fac-phase[aria-current="step"]').count() == 1
+    assert fac.locator('[data-fac="next-phase"]').is_disabled()  # the last phase
     ana.locator("#takeaways").wait_for()
     ana.fill("#takeaway-text", "Call the shelter network next week")
     ana.click("#takeaways button[type=submit]")
     ben.locator(".takeaway-list", has_text="Call the shelter network next week").wait_for()
 
 
-def test_organiser_dashboard_follows_a_group_live(new_context, live_server, group):
+def test_organiser_dashboard_follows_a_group_live(new_context, live_server, group, artifacts):
     board_id = group["group"]["board_id"]
     context = new_context()
     page = context.new_page()
@@ -153,6 +157,20 @@ def test_organiser_dashboard_follows_a_group_live(new_context, live_server, grou
     tile.wait_for()
     page.wait_for_selector('#conn[data-state="online"]')
     assert tile.locator(".tile-notes").inner_text().startswith("0")
+    # The summary line adds up every group.
+    groups = page.locator(".tile").count()
+    page.wait_for_function(f"document.getElementById('sum-groups').textContent === '{groups}'")
+    for stat in ("#sum-online", "#sum-notes", "#sum-commitments"):
+        assert re.fullmatch(r"\d+", page.locator(stat).inner_text())
+    # Stats are label/number pairs, each on one line (no "0" then "online" below it).
+    wrapped = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+          '.tile-stats dt, .tile-stats dd, .summary dt, .summary dd'))
+        .filter((el) => el.getBoundingClientRect().height
+          > parseFloat(getComputedStyle(el).lineHeight) * 1.5)
+        .map((el) => el.className + ': ' + el.textContent)"""
+    )
+    assert wrapped == []
     # A participant works on the board: the tile follows.
     ana = live_server.join("Dewi")
     lanes = api(live_server, "GET", f"/api/boards/{board_id}", ana["token"])["lanes"]
@@ -185,6 +203,20 @@ def test_organiser_dashboard_follows_a_group_live(new_context, live_server, grou
     page.click("#broadcast-timer button[type=submit]")
     page.locator("#broadcast-status", has_text="Timer started").wait_for()
     tile.locator(".tile-timer:not([hidden])").wait_for()
+    assert re.search(r"\d+:\d\d", tile.locator(".tile-timer").inner_text())
+    # Tiles share one grid: the same width, and as wide a grid as the boxes around it.
+    widths = {
+        round(b["width"])
+        for b in page.eval_on_selector_all(
+            ".tile", "els => els.map((e) => e.getBoundingClientRect().toJSON())"
+        )
+    }
+    assert len(widths) == 1, widths
+    tiles_box = page.locator("#tiles").bounding_box()
+    broadcast_box = page.locator(".broadcast").bounding_box()
+    assert abs(tiles_box["width"] - broadcast_box["width"]) <= 1
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artifacts / "dashboard.png"), full_page=True)
     dashboard = api(
         live_server,
         "GET",
@@ -197,3 +229,239 @@ def test_organiser_dashboard_follows_a_group_live(new_context, live_server, grou
     projector.goto(f"{live_server.url}/boards/{board_id}/projector")
     projector.locator(".p-note", has_text="Dashboard sees this live").wait_for()
     projector.locator("#projector-timer:not([hidden])").wait_for()
+
+
+def board_op(live_server, token: str, board_id: int, op_type: str, **data: Any) -> dict:
+    return api(
+        live_server,
+        "POST",
+        f"/api/boards/{board_id}/ops",
+        token,
+        json={"op_id": str(uuid.uuid4()), "type": op_type, "data": data},
+    )
+
+
+def test_facilitator_sidebar_sits_beside_the_board_and_folds_on_phones(
+    new_context, live_server, group, artifacts
+):
+    board_id = group["group"]["board_id"]
+    writer = live_server.join("Sidebar S")
+    lanes = api(live_server, "GET", f"/api/boards/{board_id}", writer["token"])["lanes"]
+    for lane, kind, text in (
+        (0, "challenge", "Referral forms differ in each province"),
+        (1, "signpost", "One shared referral form"),
+        (2, "resource", "Number of cases referred within 48 hours"),
+    ):
+        board_op(
+            live_server,
+            writer["token"],
+            board_id,
+            "note.create",
+            lane_id=lanes[lane]["id"],
+            kind=kind,
+            text=text,
+        )
+    for n in range(8):  # a board taller than the screen
+        board_op(
+            live_server,
+            writer["token"],
+            board_id,
+            "note.create",
+            lane_id=lanes[0]["id"],
+            text=f"Idea {n + 1} from the brainstorm",
+        )
+    fac = facilitator_page(new_context, live_server, group)
+    fac.locator(".note", has_text="One shared referral form").wait_for()
+    viewport = fac.viewport_size
+    panel = fac.locator("#facilitator-panel").bounding_box()
+    lanes_box = fac.locator("#lanes").bounding_box()
+    # A ~340 px sidebar on the right, beside (not above) the board.
+    assert 300 <= panel["width"] <= 380
+    assert panel["x"] + panel["width"] >= viewport["width"] - 1
+    assert lanes_box["x"] + lanes_box["width"] <= panel["x"] + 1
+    assert panel["y"] < 150 and lanes_box["y"] < 600
+    # The essentials are on the first screen, without scrolling the panel.
+    for hook in (
+        '.fac-phase[data-phase="vote"]',
+        '[data-fac="next-phase"]',
+        ".fac-timer",
+        '[data-fac="timer-start"]',
+        '[data-fac="timer-stop"]',
+        '[data-fac="private"]',
+        '[data-fac="reveal"]',
+        '[data-fac="lock"]',
+    ):
+        box = fac.locator(hook).bounding_box()
+        assert box and box["y"] + box["height"] <= viewport["height"], hook
+    assert fac.locator('.fac-phase[data-phase="brainstorm"][aria-current="step"]').count() == 1
+    # The rest is folded; what the facilitator opens stays open after a reload (per browser).
+    votes = fac.locator("details[data-section=votes]")
+    assert votes.get_attribute("open") is None
+    assert fac.locator(".fac-budget").is_hidden()
+    fac.click("details[data-section=votes] > summary")
+    fac.locator(".fac-budget").wait_for()
+    fac.reload()
+    fac.wait_for_selector('#conn[data-state="live"]')
+    assert votes.get_attribute("open") is not None
+    fac.click("details[data-section=votes] > summary")  # closed again for the screenshot
+    # Sticky: scrolling the board leaves the controls in view.
+    fac.evaluate("window.scrollTo(0, 700)")
+    fac.wait_for_function("window.scrollY > 300")
+    assert fac.locator("#facilitator-panel").bounding_box()["y"] >= -1
+    assert fac.locator('[data-fac="timer-start"]').bounding_box()["y"] < viewport["height"]
+    fac.evaluate("window.scrollTo(0, 0)")
+    board_op(live_server, group["facilitator_token"], board_id, "timer.start", seconds=300)
+    fac.locator(".fac-timer[data-state=running]").wait_for()
+    assert serious_violations(fac) == []
+    fac.screenshot(path=str(artifacts / "facilitator-desktop.png"))
+
+    # A phone: "Facilitator controls" is a closed disclosure above the board.
+    phone = new_context(phone=True).new_page()
+    phone.goto(group["facilitator_url"].replace("http://localhost", live_server.url))
+    phone.wait_for_selector('#conn[data-state="live"]')
+    toggle = phone.locator(".fac-disclosure")
+    toggle.wait_for()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert toggle.get_attribute("aria-controls") == "fac-body"
+    assert phone.locator('[data-fac="timer-start"]').is_hidden()
+    assert phone.locator(".lane").first.bounding_box()["y"] < 740
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    phone.locator('[data-fac="timer-start"]').wait_for()
+    assert serious_violations(phone) == []
+    phone.screenshot(path=str(artifacts / "facilitator-phone.png"))
+
+
+def test_make_a_commitment_from_a_signpost(new_context, live_server, group):
+    board_id = group["group"]["board_id"]
+    writer = live_server.join("Signpost S")
+    lanes = api(live_server, "GET", f"/api/boards/{board_id}", writer["token"])["lanes"]
+    made = board_op(
+        live_server,
+        writer["token"],
+        board_id,
+        "note.create",
+        lane_id=lanes[1]["id"],
+        kind="signpost",
+        text="Train border officials together",
+    )
+    note_id = made["result"]["note"]["id"]
+    fac = facilitator_page(new_context, live_server, group)
+    signpost = fac.locator(f'.note[data-id="{note_id}"]')
+    signpost.wait_for()
+    assert signpost.locator(".note-commit").count() == 0  # only in the Commit phase
+    fac.click('.fac-phase[data-phase="commit"]')
+    signpost.locator(".note-commit").wait_for()
+    assert (
+        fac.locator(".note.kind-challenge .note-commit, .note.kind-resource .note-commit").count()
+        == 0
+    )
+    signpost.locator(".note-commit").click()
+    section = fac.locator("details[data-section=commitment]")
+    assert section.get_attribute("open") is not None
+    assert fac.locator('[data-fac="commitment-source"]').input_value() == str(note_id)
+    owner = section.locator("input[required]")
+    fac.wait_for_function("document.activeElement && document.activeElement.required")
+    owner.fill("Provincial police academy")
+    section.locator("button[type=submit]").click()
+    fac.locator(".note.kind-commitment", has_text="Train border officials together").wait_for()
+    board = api(live_server, "GET", f"/api/boards/{board_id}", writer["token"])
+    made = [
+        n
+        for n in board["notes"]
+        if n["kind"] == "commitment"
+        and (n.get("commitment") or {}).get("source_note_id") == note_id
+    ]
+    assert made and made[0]["commitment"]["owner_name"] == "Provincial police academy"
+
+
+def test_projector_shows_kinds_votes_clusters_and_the_spotlight(
+    new_context, live_server, group, artifacts
+):
+    board_id = group["group"]["board_id"]
+    token = group["facilitator_token"]
+    writer = live_server.join("Projector P")
+    lanes = api(live_server, "GET", f"/api/boards/{board_id}", writer["token"])["lanes"]
+    ids = {}
+    for lane, kind, text in (
+        (0, "challenge", "ការកំណត់អត្តសញ្ញាណជនរងគ្រោះឱ្យបានឆាប់ និងការបញ្ជូនទៅកាន់សេវាកម្មគាំទ្រ"),
+        (0, "question", "လူကုန်ကူးခံရသူများကို စောစီးစွာ ဖော်ထုတ်ပြီး ထောက်ပံ့ရေးဝန်ဆောင်မှုများသို့ လွှဲပြောင်းပေးခြင်း"),
+        (0, "question", "Who pays for interpreters?"),
+        (1, "signpost", "A shared referral form for border provinces"),
+        (2, "resource", "Cases referred within 48 hours"),
+    ):
+        made = board_op(
+            live_server,
+            writer["token"],
+            board_id,
+            "note.create",
+            lane_id=lanes[lane]["id"],
+            kind=kind,
+            text=text,
+        )
+        ids[text] = made["result"]["note"]["id"]
+    khmer, burmese, interpreters, signpost, _resource = ids.values()
+    board_op(live_server, token, board_id, "board.phase", phase="vote")
+    for voter in ("V1", "V2", "V3"):
+        who = live_server.join(f"Voter {voter}")
+        for note_id in (khmer, signpost):
+            board_op(live_server, who["token"], board_id, "vote.add", note_id=note_id)
+    cluster = board_op(
+        live_server,
+        token,
+        board_id,
+        "cluster.create",
+        note_ids=[burmese, interpreters],
+        title="Language access",
+    )
+    board_op(live_server, token, board_id, "board.spotlight", note_id=signpost)
+    board_op(live_server, token, board_id, "board.message", text="Back in the plenary at 15:30")
+    board_op(live_server, token, board_id, "timer.start", seconds=600)
+
+    page = facilitator_page(new_context, live_server, group).context.new_page()
+    page.goto(f"{live_server.url}/boards/{board_id}/projector")
+    page.locator(".p-note", has_text="Cases referred").wait_for()
+    # Every note shows its kind as an icon and a word, not only a colour.
+    kinds = page.eval_on_selector_all(
+        ".p-note",
+        "els => els.map((e) => [e.className, e.querySelector('.p-kind-name')?.textContent])",
+    )
+    assert kinds and all(name and name.strip() for _, name in kinds), kinds
+    card = page.locator(f'.p-note[data-note-id="{khmer}"]')
+    assert card.locator(".p-kind-name").text_content() == "Challenge"
+    assert card.locator(".p-kind-icon").text_content() == "!"
+    # Votes on their own line under the text (never over a Khmer or Burmese line).
+    text_box = card.locator(".p-text").bounding_box()
+    votes_box = card.locator(".p-votes").bounding_box()
+    assert card.locator(".p-votes").inner_text() == "● 3 votes"
+    assert votes_box["y"] >= text_box["y"] + text_box["height"] - 1
+    # Large type for a room.
+    size = page.evaluate(
+        "(id) => parseFloat(getComputedStyle(document.querySelector("
+        '`.p-note[data-note-id="${id}"] .p-text`)).fontSize)',
+        khmer,
+    )
+    assert size >= 24
+    # A cluster is a card with its notes inside, not loose in the lane.
+    box = page.locator(f'.p-cluster[data-note-id="{cluster["result"]["cluster_id"]}"]')
+    assert "Language access" in box.locator(".p-cluster-title").inner_text()
+    for note_id in (burmese, interpreters):
+        box.locator(f'.p-cluster-members .p-note[data-note-id="{note_id}"]').wait_for()
+        assert page.locator(f'.p-note[data-note-id="{note_id}"]').count() == 1
+    assert "2 notes inside" in box.locator(".p-cluster-meta").inner_text()
+    # The spotlight (on top, and marked in its lane), the message as a banner, the timer big.
+    spot = page.locator("#projector-spotlight")
+    assert "A shared referral form" in spot.inner_text()
+    page.locator(f'.p-lane .p-note.spotlit[data-note-id="{signpost}"]').wait_for()
+    assert page.locator("#projector-message").inner_text() == "Back in the plenary at 15:30"
+    timer = page.locator("#projector-timer")
+    timer.wait_for()
+    assert re.search(r"\d+:\d\d", timer.inner_text())
+    assert (
+        page.evaluate(
+            "parseFloat(getComputedStyle(document.getElementById('projector-timer')).fontSize)"
+        )
+        >= 48
+    )
+    assert serious_violations(page) == []
+    page.screenshot(path=str(artifacts / "projector.png"), full_page=True)

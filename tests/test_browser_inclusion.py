@@ -90,7 +90,8 @@ def test_clusters_show_nested_live_and_unmerge_restores_them(
     for text in texts:
         loose(ana, text).wait_for(timeout=SOON)
 
-    # The facilitator merges them from the panel.
+    # The facilitator merges them from the panel (its "Cluster duplicates" section).
+    fac.click("details[data-section=cluster] > summary")
     for note_id in ids:
         fac.check(f"#fac-pick-{note_id}")
     fac.locator(".fac-section", has_text="Cluster duplicates").locator("input:not([type])").fill(
