@@ -67,6 +67,7 @@ def create_app(
         ping_interval=15,
         ping_timeout=20,
         manage_session=False,
+        http_compression=False,  # small messages: see live.without_websocket_compression
     )
 
     from .errors import register_error_handlers
@@ -75,7 +76,9 @@ def create_app(
     register_error_handlers(app)
     init_routing(app)
 
-    from . import live  # noqa: F401  (socket handlers)
+    from . import live  # (socket handlers)
+
+    app.wsgi_app = live.without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
     from .api import bp as api_bp
     from .api.openapi import init_openapi
     from .organise.views import bp as organise_bp

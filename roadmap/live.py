@@ -52,6 +52,21 @@ class PresenceData(BaseModel):
     editing: Id | None = None
 
 
+def without_websocket_compression(wsgi_app: Any) -> Any:
+    """Decline permessage-deflate, which browsers offer and simple-websocket would accept.
+
+    Ops are small (~0.5-1 KB) and every broadcast is one frame per client: compressing each
+    frame for each client cost more CPU than the bytes were worth. HTTP polling responses
+    are not compressed either (http_compression=False).
+    """
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        environ.pop("HTTP_SEC_WEBSOCKET_EXTENSIONS", None)
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
 def parse(model: type[BaseModel], data: Any) -> Any:
     if not isinstance(data, dict):
         raise AppError("invalid", "The payload must be a JSON object.")

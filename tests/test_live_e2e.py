@@ -323,3 +323,15 @@ def test_the_websocket_handshake_checks_the_origin(live_server):
         requests.get(polling, headers={"Origin": "http://evil.example"}, timeout=5).status_code
         == 400
     )
+
+
+def test_websocket_frames_are_not_compressed(live_server):
+    """A browser offers permessage-deflate; per-client compression of small ops is declined."""
+    url = live_server.url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
+    offer = "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"
+    ws = websocket.create_connection(url, origin=live_server.url, header=[offer], timeout=5)
+    try:
+        assert ws.recv().startswith("0{")
+        assert "sec-websocket-extensions" not in {k.lower() for k in ws.getheaders() or {}}
+    finally:
+        ws.close()
