@@ -16,8 +16,11 @@ note.create, note.update of its own notes, note.move, vote.add/remove. It prints
     .venv/bin/python bench/live.py --clients 1000 --rate 0 --duration 20   # connect run
     .venv/bin/python bench/live.py --url http://127.0.0.1:5000 --code ARAT19
 
-Clients run in --procs processes (asyncio + python-socketio AsyncClient each); latencies use
-the system-wide monotonic clock, stamped into the op_id, so they are comparable across them.
+Clients run in --procs processes (default one: the clients share the machine with the server,
+so they must cost little): asyncio, one aiohttp websocket each, speaking just enough Socket.IO
+(Wire below) instead of python-socketio's AsyncClient, which cost more CPU than the server.
+Latencies use the system-wide monotonic clock, stamped into the op_id by the sender and read
+when the receiver's frame arrives, so they are comparable across processes.
 """
 
 from __future__ import annotations
@@ -41,9 +44,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import psutil
 import requests
-import socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -172,6 +175,7 @@ class Tally:
     lost: int = 0
     duplicated: int = 0
     connected: int = 0
+    cpu_s: float = 0.0  # the client processes' own CPU while sending
 
     def error(self, code: str) -> None:
         self.errors[code] = self.errors.get(code, 0) + 1
@@ -185,24 +189,89 @@ def age_ms(op_id: str, now_ns: int) -> float:
     return (now_ns - int(op_id.rsplit("-", 1)[1])) / 1e6
 
 
+class Wire:
+    """Just enough Socket.IO (engine.io 4 over a websocket) for the bench: events, acks, pings."""
+
+    def __init__(self, on_event: Any, on_disconnect: Any) -> None:
+        self.on_event, self.on_disconnect = on_event, on_disconnect
+        self.ws: aiohttp.ClientWebSocketResponse | None = None
+        self.pending: dict[int, asyncio.Future] = {}
+        self.ids = 0
+        self.connected = False
+
+    async def connect(self, http: aiohttp.ClientSession, url: str, auth: dict[str, Any]) -> None:
+        # compress=15: offer permessage-deflate as browsers do (the server declines it).
+        self.ws = await http.ws_connect(
+            url + "/socket.io/?EIO=4&transport=websocket", compress=15, timeout=30
+        )
+        opened = await self.ws.receive_str(timeout=30)  # 0{"sid", "pingInterval", ...}
+        if not opened.startswith("0"):
+            raise ConnectionError(opened)
+        await self.ws.send_str("40" + json.dumps(auth))
+        reply = await self.ws.receive_str(timeout=30)  # 40{"sid"} or 44{error}
+        if not reply.startswith("40"):
+            raise ConnectionError(reply)
+        self.connected = True
+        self.reader = asyncio.create_task(self.read())
+
+    async def read(self) -> None:
+        assert self.ws is not None
+        async for msg in self.ws:
+            if msg.type != aiohttp.WSMsgType.TEXT:
+                break
+            data: str = msg.data
+            if data == "2":
+                await self.ws.send_str("3")
+            elif data.startswith("42["):
+                name, payload = json.loads(data[2:])
+                self.on_event(name, payload, time.monotonic_ns())
+            elif data.startswith("43"):
+                bracket = data.index("[")
+                future = self.pending.pop(int(data[2:bracket]), None)
+                if future is not None and not future.done():
+                    future.set_result(json.loads(data[bracket:])[0])
+            elif data.startswith("41") or data.startswith("1"):
+                break
+        was, self.connected = self.connected, False
+        for future in self.pending.values():
+            future.cancel()
+        if was:
+            await self.on_disconnect()
+
+    async def call(self, event: str, payload: Any, timeout: float) -> Any:
+        assert self.ws is not None
+        self.ids += 1
+        future = asyncio.get_running_loop().create_future()
+        self.pending[self.ids] = future
+        await self.ws.send_str(f"42{self.ids}" + json.dumps([event, payload]))
+        try:
+            return await asyncio.wait_for(future, timeout)
+        finally:
+            self.pending.pop(self.ids, None)
+
+    async def disconnect(self) -> None:
+        self.connected = False
+        if self.ws is not None:
+            await self.ws.close()
+
+
 class BenchClient:
     def __init__(self, spec: ClientSpec, url: str, tally: Tally, lanes: dict[int, list[int]]):
         self.spec = spec
         self.url = url
         self.tally = tally
         self.lanes = lanes[spec.board_id]
-        self.sio = socketio.AsyncClient(reconnection=False)
+        self.sio = Wire(self.on_event, self.on_disconnect)
         self.seqs: list[int] = []
         self.join_seq = 0
         self.mine: dict[int, int] = {}  # my note id -> version
         self.known: list[int] = []  # note ids seen on the board
         self.voted: set[int] = set()
-        self.sio.on("op", self.on_op)
-        self.sio.on("disconnect", self.on_disconnect)
         self.closing = False
 
-    async def on_op(self, message: dict[str, Any]) -> None:
-        now = time.monotonic_ns()
+    def on_event(self, name: str, message: dict[str, Any], now: int) -> None:
+        if name != "op":
+            return
         if message.get("op_id") and "-" in message["op_id"]:
             self.tally.broadcast_ms.append(age_ms(message["op_id"], now))
         self.seqs.append(message["seq"])
@@ -214,14 +283,9 @@ class BenchClient:
         if not self.closing:
             self.tally.error("disconnected")
 
-    async def connect(self) -> bool:
+    async def connect(self, http: aiohttp.ClientSession) -> bool:
         try:
-            await self.sio.connect(
-                self.url,
-                auth={"token": self.spec.token},
-                transports=["websocket"],
-                wait_timeout=30,
-            )
+            await self.sio.connect(http, self.url, {"token": self.spec.token})
             ack = await self.sio.call("board:join", {"board_id": self.spec.board_id}, timeout=30)
         except Exception as err:
             self.tally.error(f"connect:{type(err).__name__}")
@@ -339,23 +403,27 @@ async def run_clients(
     tally = Tally()
     clients = [BenchClient(s, args["url"], tally, args["lanes"]) for s in specs]
     limit = asyncio.Semaphore(25)
+    http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
 
     async def connect(client: BenchClient) -> None:
         async with limit:
-            await client.connect()
+            await client.connect(http)
 
     await asyncio.gather(*(connect(c) for c in clients))
     ready.put(tally.connected)
     while not go.is_set():
         await asyncio.sleep(0.05)
     until = time.monotonic() + args["duration"]
+    cpu = time.process_time()
     live = [c for c in clients if c.sio.connected]
     await asyncio.gather(*(c.run(args["rate"], until) for c in live))
     await asyncio.sleep(args["settle"])
+    tally.cpu_s = time.process_time() - cpu
     finals = args["final_seqs"]()
     for client in live:
         client.check(finals[client.spec.board_id])
     await asyncio.gather(*(c.close() for c in live), return_exceptions=True)
+    await http.close()
     out.put(tally.__dict__)
 
 
@@ -433,9 +501,7 @@ def main() -> None:
             for b in boards
         }
         specs = join_clients(url, code, opts.clients, boards)
-        procs = opts.procs or max(1, min(4, (opts.clients + 249) // 250))
-        if opts.rate > 0:
-            procs = max(procs, 2)
+        procs = opts.procs or 1
         args = {
             "url": url,
             "rate": opts.rate,
@@ -475,6 +541,7 @@ def main() -> None:
         total.sent += r["sent"]
         total.applied += r["applied"]
         total.lost += r["lost"]
+        total.cpu_s += r["cpu_s"]
         total.duplicated += r["duplicated"]
         for k, v in r["errors"].items():
             total.errors[k] = total.errors.get(k, 0) + v
@@ -499,6 +566,10 @@ def main() -> None:
         f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
+        f"bench clients CPU {total.cpu_s:.1f} s "
+        f"({total.cpu_s / (opts.duration + opts.settle) * 100:.0f}% of a core)"
+    )
+    print(
         f"server RSS {baseline / 1024:.1f} MB before, {idle / 1024:.1f} MB connected, "
         f"{busy / 1024:.1f} MB after the ops; {per_client:.1f} KB per connected client"
     )
@@ -517,6 +588,9 @@ def main() -> None:
                     "lost": total.lost,
                     "duplicated": total.duplicated,
                     "kb_per_client": per_client,
+                    "server_cpu_ms_per_op": cpu / applied * 1000,
+                    "client_cpu_s": total.cpu_s,
+                    "load_average": os.getloadavg()[0],
                 }
             )
         )
