@@ -151,6 +151,14 @@ def cpu_seconds(pid: int | None) -> float:
     return times.user + times.system
 
 
+def runqueue_seconds(pid: int | None) -> float:
+    """Time the process spent runnable but waiting for a CPU (Linux schedstat; all threads)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return float("nan")
+
+
 def rss_kb(pid: int | None) -> float:
     return psutil.Process(pid).memory_info().rss / 1024 if pid else float("nan")
 
@@ -524,11 +532,12 @@ def main() -> None:
         connect_s = time.monotonic() - started
         time.sleep(2)
         idle = rss_kb(pid)
-        cpu_before = cpu_seconds(pid)
+        cpu_before, waited_before = cpu_seconds(pid), runqueue_seconds(pid)
         go.set()
         results = [out.get(timeout=opts.duration + opts.settle + 300) for _ in workers]
         busy = rss_kb(pid)
         cpu = cpu_seconds(pid) - cpu_before
+        waited = runqueue_seconds(pid) - waited_before
         for w in workers:
             w.join(30)
     finally:
@@ -566,6 +575,7 @@ def main() -> None:
         f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
+        f"server waited {waited:.1f} s for a CPU while runnable (other processes' load); "
         f"bench clients CPU {total.cpu_s:.1f} s "
         f"({total.cpu_s / (opts.duration + opts.settle) * 100:.0f}% of a core)"
     )
@@ -591,6 +601,7 @@ def main() -> None:
                     "server_cpu_ms_per_op": cpu / applied * 1000,
                     "client_cpu_s": total.cpu_s,
                     "load_average": os.getloadavg()[0],
+                    "server_runqueue_s": waited,
                 }
             )
         )
