@@ -56,6 +56,15 @@ def date_range(start: dt.date | None, end: dt.date | None) -> str:
     return f"{format_date(start)} – {format_date(end)}"
 
 
+KIND_PLURAL = {
+    "signpost": "Signposts",
+    "challenge": "Challenges",
+    "question": "Questions",
+    "resource": "Resources",
+    "commitment": "Commitments",
+    "cluster": "Clusters",
+}
+
 _env: Environment | None = None
 
 
@@ -70,6 +79,7 @@ def environment() -> Environment:
         )
         _env.filters["date"] = format_date
         _env.globals["date_range"] = date_range
+        _env.globals["KIND_PLURAL"] = KIND_PLURAL
     return _env
 
 
