@@ -8,7 +8,6 @@ The same dicts feed the PDF templates (rendered in the worker process) and the t
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -16,76 +15,27 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..inclusion import coverage
 from ..models import Board, Event, Group, Lane, Note, Participant, Takeaway, Vote, utcnow
 
 TOP_SIGNPOSTS = 10
 
-# Seed 002: the groups most affected. Indicative keyword matching over note text and tags.
-INCLUSION_GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
-    (
-        "women_girls",
-        "Women and girls",
-        ("women", "woman", "girl", "girls", "female", "gender", "mother", "mothers", "wives"),
-    ),
-    ("men_boys", "Men and boys", ("men", "man", "boy", "boys", "male", "fishermen")),
-    (
-        "disability",
-        "People with disability",
-        ("disability", "disabilities", "disabled", "impairment", "deaf", "blind", "wheelchair"),
-    ),
-    (
-        "ethnic_minorities",
-        "Ethnic minorities",
-        ("ethnic", "minority", "minorities", "indigenous", "hill tribe", "hill tribes"),
-    ),
-    (
-        "migrants_stateless",
-        "Migrants and stateless people",
-        (
-            "migrant",
-            "migrants",
-            "migration",
-            "stateless",
-            "statelessness",
-            "undocumented",
-            "without papers",
-            "refugee",
-            "refugees",
-            "外来务工",
-            "移民",
-            "แรงงานข้ามชาติ",
-            "người di cư",
-        ),
-    ),
-    (
-        "lgbtqi",
-        "LGBTQI people",
-        ("lgbt", "lgbti", "lgbtq", "lgbtqi", "lgbtqia", "gay", "lesbian", "transgender", "queer"),
-    ),
-]
-
-
-def _pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    # Word boundaries for Latin words ("men" must not match "women"); substrings for scripts
-    # written without spaces.
-    parts = [rf"\b{re.escape(w)}\b" if w.isascii() else re.escape(w) for w in words]
-    return re.compile("|".join(parts), re.IGNORECASE)
-
-
-INCLUSION_PATTERNS = [(key, label, _pattern(words)) for key, label, words in INCLUSION_GROUPS]
-
 
 def inclusion(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """For each most-affected group: how many notes mention it (indicative keyword match)."""
-    rows = []
-    for key, label, pattern in INCLUSION_PATTERNS:
-        hits = [
-            n for n in notes if pattern.search(n["text"]) or pattern.search(" ".join(n["tags"]))
-        ]
-        rows.append(
-            {"key": key, "label": label, "count": len(hits), "examples": [n["text"] for n in hits]}
-        )
-    return rows
+    """For each most-affected group (seed 002): the notes that consider it, by keyword or tag.
+
+    The same rule as the board's inclusion panel (roadmap.inclusion); indicative only.
+    """
+    texts = {n["id"]: n["text"] for n in notes}
+    return [
+        {
+            "key": row["key"],
+            "label": row["label"],
+            "count": row["count"],
+            "examples": [texts[i] for i in row["note_ids"]],
+        }
+        for row in coverage(notes)
+    ]
 
 
 def display_name(who: Participant | None, anonymous: bool) -> str:
