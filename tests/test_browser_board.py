@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import requests
-from browser_helpers import join_board, lane_note, note, wait_live
+from browser_helpers import join_board, lane_note, note, serious_violations, wait_live
 
 pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context
 pytestmark = pytest.mark.e2e
@@ -220,20 +220,6 @@ def test_phone_join_and_add_a_note(live_server, new_context, artifacts):
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(artifacts / "board-phone.png"))
     page.screenshot(path=str(artifacts / "board-phone-full.png"), full_page=True)
-
-
-SERIOUS = {"serious", "critical"}
-
-
-def serious_violations(page: Any) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in results.response["violations"]
-        if v["impact"] in SERIOUS
-    ]
 
 
 def test_accessibility_scan(live_server, new_context):
