@@ -65,6 +65,15 @@ KIND_PLURAL = {
     "cluster": "Clusters",
 }
 
+KIND_NAME = {
+    "signpost": "Signpost",
+    "challenge": "Challenge",
+    "question": "Question",
+    "resource": "Resource",
+    "commitment": "Commitment",
+    "cluster": "Cluster",
+}
+
 _env: Environment | None = None
 
 
@@ -80,6 +89,7 @@ def environment() -> Environment:
         _env.filters["date"] = format_date
         _env.globals["date_range"] = date_range
         _env.globals["KIND_PLURAL"] = KIND_PLURAL
+        _env.globals["KIND_NAME"] = KIND_NAME
     return _env
 
 
