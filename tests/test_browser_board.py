@@ -248,6 +248,7 @@ def test_list_view_announces_changes_politely(live_server, new_context):
     page = new_context().new_page()
     join_board(page.context, live_server, "Listener L", group=2)
     page.goto(f"{live_server.url}/boards/{live_server.board_id(2)}/list")
+    page.bring_to_front()  # join_board opened another tab: a hidden tab draws only once a second
     wait_live(page)
     other = live_server.join("Speaker S")
     board = api_board(live_server, other["token"], live_server.board_id(2))
@@ -268,6 +269,7 @@ def test_note_text_is_shown_as_text_and_never_run(live_server, new_context):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     join_board(page.context, live_server, "Safe S", group=3)
     page.goto(f"{live_server.url}/boards/{live_server.board_id(3)}")
+    page.bring_to_front()
     wait_live(page)
     evil = "<img src=x onerror=alert(1)>"
     add_with_composer(page, evil)  # mine, through the page
