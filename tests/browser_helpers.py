@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import requests
+
 
 def join_board(context: Any, server: Any, name: str, group: int = 0, **form: str) -> Any:
     """Join the demo event through the pages (code, name, group) and open a group's board."""
@@ -51,3 +53,16 @@ def serious_violations(page: Any) -> list[str]:
         for v in results.response["violations"]
         if v["impact"] in SERIOUS
     ]
+
+
+def api(server: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
+    """Call the server's JSON API as `token`; the answer must be a success."""
+    res = requests.request(
+        method,
+        server.url + path,
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+        **kwargs,
+    )
+    assert res.ok, res.text
+    return res.json()

@@ -8,23 +8,10 @@ import uuid
 from typing import Any
 
 import pytest
-import requests
-from browser_helpers import serious_violations
+from browser_helpers import api, serious_violations
 
 pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context (shared)
 pytestmark = pytest.mark.e2e
-
-
-def api(live_server, method: str, path: str, token: str, **kwargs: Any) -> Any:
-    res = requests.request(
-        method,
-        live_server.url + path,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-        **kwargs,
-    )
-    assert res.ok, res.text
-    return res.json()
 
 
 @pytest.fixture

@@ -8,25 +8,12 @@ import uuid
 from typing import Any
 
 import pytest
-import requests
-from browser_helpers import join_board, note
+from browser_helpers import api, join_board, note
 from test_browser_board import serious_violations
 
 pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context (shared)
 pytestmark = pytest.mark.e2e
 SOON = 2000  # ms
-
-
-def api(server: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
-    res = requests.request(
-        method,
-        server.url + path,
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=10,
-        **kwargs,
-    )
-    assert res.ok, res.text
-    return res.json()
 
 
 def op(server: Any, token: str, board_id: int, op_type: str, **data: Any) -> dict[str, Any]:

@@ -945,14 +945,15 @@
     return map;
   }
 
-  function buildNote(key) {
-    var li = el("li", "note");
+  // What a note card and a cluster card share: the focusable item, its ids and the kind line.
+  function cardShell(key, className, shortcuts, textClass) {
+    var li = el("li", className);
     li.tabIndex = 0;
     li.dataset.key = key;
     var id = "note-" + key.replace(/[^\w-]/g, "");
     li.setAttribute("aria-labelledby", id + "-text");
     li.setAttribute("aria-describedby", id + "-kind " + id + "-meta");
-    li.setAttribute("aria-keyshortcuts", "Enter E M V Delete Shift+ArrowLeft Shift+ArrowRight Shift+ArrowUp Shift+ArrowDown");
+    li.setAttribute("aria-keyshortcuts", shortcuts);
     var kind = el("p", "note-kind");
     kind.id = id + "-kind";
     var icon = el("span", "kind-icon");
@@ -960,10 +961,16 @@
     var kindName = el("span", "kind-name");
     kind.appendChild(icon);
     kind.appendChild(kindName);
-    var text = el("p", "note-text");
+    var text = el("p", textClass);
     text.id = id + "-text";
     var meta = el("p", "note-meta");
     meta.id = id + "-meta";
+    return { li: li, id: id, kind: kind, icon: icon, kindName: kindName, text: text, meta: meta };
+  }
+
+  function buildNote(key) {
+    var c = cardShell(key, "note", "Enter E M V Delete Shift+ArrowLeft Shift+ArrowRight Shift+ArrowUp Shift+ArrowDown", "note-text");
+    var li = c.li, id = c.id, kind = c.kind, icon = c.icon, kindName = c.kindName, text = c.text, meta = c.meta;
     var tags = el("p", "note-tags");
     tags.id = id + "-tags";
     li.setAttribute("aria-describedby", id + "-kind " + id + "-meta " + id + "-tags");
@@ -983,25 +990,9 @@
   }
 
   function buildCluster(key) {
-    var li = el("li", "note cluster-card");
-    li.tabIndex = 0;
-    li.dataset.key = key;
-    var id = "note-" + key.replace(/[^\w-]/g, "");
-    li.setAttribute("aria-labelledby", id + "-text");
-    li.setAttribute("aria-describedby", id + "-kind " + id + "-meta");
-    li.setAttribute("aria-keyshortcuts", "Enter M");
-    var kind = el("p", "note-kind");
-    kind.id = id + "-kind";
-    var icon = el("span", "kind-icon");
-    icon.setAttribute("aria-hidden", "true");
-    icon.textContent = ICONS.cluster;
-    var kindName = el("span", "kind-name");
-    kind.appendChild(icon);
-    kind.appendChild(kindName);
-    var text = el("p", "note-text cluster-title");
-    text.id = id + "-text";
-    var meta = el("p", "note-meta");
-    meta.id = id + "-meta";
+    var c = cardShell(key, "note cluster-card", "Enter M", "note-text cluster-title");
+    var li = c.li, id = c.id, kind = c.kind, kindName = c.kindName, text = c.text, meta = c.meta;
+    c.icon.textContent = ICONS.cluster;
     var actions = el("div", "note-actions");
     var toggle = actionButton("toggle-cluster", "cluster-toggle");
     var move = actionButton("move");
