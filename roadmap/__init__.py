@@ -58,9 +58,14 @@ def create_app(
 
     init_i18n(app)
 
+    async_mode = _async_mode(app)
+    if async_mode == "gevent" and app.config["FAST_WEBSOCKET"]:
+        from .transport import install
+
+        install()
     socketio.init_app(
         app,
-        async_mode=_async_mode(app),
+        async_mode=async_mode,
         message_queue=app.config.get("REDIS_URL"),
         cors_allowed_origins=config_module.origins(app.config.get("CORS_ORIGINS")),
         max_http_buffer_size=app.config["SOCKET_MAX_MESSAGE"],

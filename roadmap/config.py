@@ -31,6 +31,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en", "fr", "th"],
         "PDF_WORKER": True,  # render PDFs in a separate process
+        "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (roadmap/transport.py)
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import requests
+from live_peers import Peer
 
 from roadmap import create_app, live
 from roadmap.extensions import db, socketio
@@ -265,3 +266,18 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def peers(live_server) -> Iterator[Callable[..., Peer]]:
+    """Connected Socket.IO peers on the live server, closed after the test."""
+    made: list[Peer] = []
+
+    def make(name: str = "Peer", token: str | None = None) -> Peer:
+        peer = Peer(live_server, name, token).connect()
+        made.append(peer)
+        return peer
+
+    yield make
+    for peer in made:
+        peer.close()
