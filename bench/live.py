@@ -14,6 +14,7 @@ note.create, note.update of its own notes, note.move, vote.add/remove. It prints
     .venv/bin/python bench/live.py                       # 230 clients, 0.5 ops/s, 30 s
     .venv/bin/python bench/live.py --rate 1.0
     .venv/bin/python bench/live.py --clients 1000 --rate 0 --duration 20   # connect run
+    .venv/bin/python bench/live.py --render              # while event PDFs render back to back
     .venv/bin/python bench/live.py --url http://127.0.0.1:5000 --code ARAT19
 
 Clients run in --procs processes (default one: the clients share the machine with the server,
@@ -38,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -465,6 +467,32 @@ def percentiles(values: list[float]) -> str:
     return f"p50 {qs[49]:7.1f}  p95 {qs[94]:7.1f}  p99 {qs[98]:7.1f}  max {max(values):7.1f} ms"
 
 
+class Renders:
+    """The event's PDF, requested again as soon as it arrives, in a thread (--render)."""
+
+    def __init__(self, server: Server) -> None:
+        self.url = f"{server.url}/api/events/{server.demo['event_id']}/report.pdf"
+        self.headers = {"Authorization": f"Bearer {server.demo['organiser_token']}"}
+        self.seconds: list[float] = []
+        self.failed = 0
+        self.running = True
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
+
+    def loop(self) -> None:
+        while self.running:
+            started = time.monotonic()
+            res = requests.get(self.url, headers=self.headers, timeout=300)
+            if res.ok and res.content.startswith(b"%PDF"):
+                self.seconds.append(time.monotonic() - started)
+            else:
+                self.failed += 1
+
+    def stop(self) -> None:
+        self.running = False
+        self.thread.join(300)
+
+
 def join_clients(url: str, code: str, n: int, boards: list[int]) -> list[ClientSpec]:
     session = requests.Session()
     specs = []
@@ -485,10 +513,18 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of sending")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for the tail")
     parser.add_argument("--procs", type=int, default=0, help="client processes (0: automatic)")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="render the event's PDF back to back while the clients send (own server only)",
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON too")
     opts = parser.parse_args()
+    if opts.render and opts.url:
+        parser.error("--render needs the bench's own server (it uses the demo's organiser token)")
     fds = raise_fd_limit()
     server = None
+    renders: Renders | None = None
     if opts.url:
         url, code = opts.url.rstrip("/"), opts.code
         pid = find_worker(url)
@@ -533,8 +569,11 @@ def main() -> None:
         time.sleep(2)
         idle = rss_kb(pid)
         cpu_before, waited_before = cpu_seconds(pid), runqueue_seconds(pid)
+        renders = Renders(server) if opts.render and server else None
         go.set()
         results = [out.get(timeout=opts.duration + opts.settle + 300) for _ in workers]
+        if renders:
+            renders.stop()
         busy = rss_kb(pid)
         cpu = cpu_seconds(pid) - cpu_before
         waited = runqueue_seconds(pid) - waited_before
@@ -583,6 +622,12 @@ def main() -> None:
         f"server RSS {baseline / 1024:.1f} MB before, {idle / 1024:.1f} MB connected, "
         f"{busy / 1024:.1f} MB after the ops; {per_client:.1f} KB per connected client"
     )
+    if renders is not None:
+        each = f"{statistics.median(renders.seconds):.1f} s each" if renders.seconds else "none"
+        print(
+            f"event PDFs rendered meanwhile (worker process): {len(renders.seconds)}, {each}; "
+            f"failed {renders.failed}"
+        )
     if opts.json:
         b, a = quantiles(total.broadcast_ms), quantiles(total.ack_ms)
         print(

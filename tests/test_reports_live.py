@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import statistics
 import threading
 import time
 import uuid
 
+import psutil
 import pytest
 import requests
 import socketio
@@ -80,6 +82,11 @@ def test_the_board_stays_responsive_while_a_report_renders(live_server, tmp_path
             latencies.append(time.monotonic() - started)
             assert ack["ok"], ack
             time.sleep(0.1)
+        workers = [
+            p
+            for p in psutil.Process(live_server.proc.pid).children(recursive=True)
+            if any(part.endswith("reports/worker.py") for part in p.cmdline())
+        ]
         thread.join(120)
     finally:
         client.disconnect()
@@ -87,3 +94,6 @@ def test_the_board_stays_responsive_while_a_report_renders(live_server, tmp_path
     assert len(latencies) >= 10, (latencies, result)  # measured while the render ran
     assert max(latencies) < 1.0, latencies
     assert statistics.median(latencies) < 0.2, latencies
+    # The render runs only when a core would otherwise idle: the live server comes first.
+    assert len(workers) == 1
+    assert os.sched_getscheduler(workers[0].pid) == os.SCHED_IDLE
