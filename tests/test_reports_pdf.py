@@ -226,3 +226,28 @@ def test_markup_in_notes_is_escaped_in_the_html():
     }
     html = render_html("board", context)
     assert "<img" not in html and "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+
+
+def test_the_lean_user_agent_stylesheet_draws_the_same_pages(tmp_path):
+    """ReportHTML drops cascading that matches nothing; lists keep their markers, pixels match."""
+    from weasyprint import HTML
+
+    from roadmap.reports.pdf import BASE_URL, ReportHTML, StaticOnlyFetcher
+
+    page = (
+        '<link rel="stylesheet" href="css/print.css"><h1>Chapter</h1>'
+        "<ol><li>First step</li><li>Second step</li></ol><ul><li>ก้าวต่อไป</li></ul>"
+        '<div class="note kind-signpost">A note<small>Signpost</small></div><p>Text</p>'
+    )
+    images = []
+    for cls in (HTML, ReportHTML):
+        pdf = tmp_path / f"{cls.__name__}.pdf"
+        cls(string=page, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(pdf)
+        subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(pdf)], check=True)
+        images.append(sorted(tmp_path.glob(f"{cls.__name__}.pdf*.png")))
+    assert len(images[0]) == len(images[1]) == 1
+    assert images[0][0].read_bytes() == images[1][0].read_bytes()
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "ReportHTML.pdf"), "-"], capture_output=True, text=True
+    ).stdout
+    assert "1. First step" in text and "2. Second step" in text

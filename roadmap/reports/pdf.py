@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 import mimetypes
+import re
 import resource
 import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import weasyprint
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -24,6 +26,32 @@ STATIC = ROOT / "static"
 BASE_URL = STATIC.as_uri() + "/"  # templates link "css/print.css"
 
 KINDS = {"board": "reports/board.html", "event": "reports/event.html"}
+
+
+def lean_user_agent_stylesheet() -> str:
+    """WeasyPrint's HTML user-agent stylesheet without rules that match every element for nothing.
+
+    `::marker` and the footnote/note pseudo-elements are written for any element, so WeasyPrint
+    cascades their styles for each of the ~5,000 elements of an event report although only list
+    items have markers and reports have no footnotes: ~6 % of an event's render (function calls
+    counted; the PDF comes out the same). Read from the installed WeasyPrint, so it stays in step.
+    """
+    text = (Path(weasyprint.__file__).parent / "css" / "html5_ua.css").read_text()
+    text = text.replace("\n::marker {", "\nli::marker {")
+    return re.sub(r"\n::(?:footnote|note)-[a-z]+ \{[^}]*\}", "\n", text)
+
+
+class ReportHTML(HTML):
+    """HTML with the lean user-agent stylesheet (same output, less cascading)."""
+
+    _ua: list[CSS] | None = None  # parsed once per process
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        if forms:  # reports have no forms; if ever asked, WeasyPrint's own sheets
+            return super()._ua_stylesheets(forms)
+        if ReportHTML._ua is None:
+            ReportHTML._ua = [CSS(string=lean_user_agent_stylesheet())]
+        return ReportHTML._ua
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -101,7 +129,7 @@ def render_html(kind: str, context: dict[str, Any]) -> str:
 def render(kind: str, context: dict[str, Any]) -> dict[str, Any]:
     """Lay out a report: the PDF bytes, page count, seconds (wall, CPU) and peak memory."""
     started, cpu = time.perf_counter(), time.process_time()
-    html = HTML(
+    html = ReportHTML(
         string=render_html(kind, context), base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()
     )
     document = html.render()
