@@ -70,36 +70,32 @@ def demo_database(tmp_path_factory, migrated_database: Path) -> tuple[Path, dict
     return database, info
 
 
+def app_on_copy_of(template: Path, tmp_path: Path) -> Iterator[Any]:
+    """An app on a copy of a template database, with this process's live state cleared."""
+    database = tmp_path / "test.sqlite"
+    shutil.copyfile(template, database)
+    app = make_app(tmp_path, database)
+    buckets.reset()
+    live.CLIENTS.clear()
+    live.PRESENCE.clear()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.fixture
 def demo_app(tmp_path: Path, demo_database: tuple[Path, dict[str, Any]]):
     """Like `app`, on a copy of `demo_database` (faster than loading the demo per test).
 
     A test module opts in with `app = demo_app`-style overrides of `app` and `demo`.
     """
-    database = tmp_path / "test.sqlite"
-    shutil.copyfile(demo_database[0], database)
-    app = make_app(tmp_path, database)
-    buckets.reset()
-    live.CLIENTS.clear()
-    live.PRESENCE.clear()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from app_on_copy_of(demo_database[0], tmp_path)
 
 
 @pytest.fixture
 def app(tmp_path: Path, migrated_database: Path):
-    database = tmp_path / "test.sqlite"
-    shutil.copyfile(migrated_database, database)
-    app = make_app(tmp_path, database)
-    buckets.reset()
-    live.CLIENTS.clear()
-    live.PRESENCE.clear()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from app_on_copy_of(migrated_database, tmp_path)
 
 
 @pytest.fixture
