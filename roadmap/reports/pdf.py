@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
+import cssselect2
 import weasyprint
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import CSS, HTML
@@ -42,9 +44,31 @@ def lean_user_agent_stylesheet() -> str:
 
 
 class ReportHTML(HTML):
-    """HTML with the lean user-agent stylesheet (same output, less cascading)."""
+    """HTML with the lean user-agent stylesheet (same output, less cascading), parsed fast.
+
+    The report templates write well-formed XHTML (void elements closed, text escaped), so the
+    page is parsed by the standard library's expat, in C: 0.01 s instead of about 0.5 s for the
+    pure-Python HTML5 parser on an event report (~5 % of its render), with the same tree and the
+    same pages (tests/test_reports_pdf.py). Anything expat refuses (a control character in a
+    note) goes to WeasyPrint's own HTML parser, as before.
+    """
 
     _ua: list[CSS] | None = None  # parsed once per process
+
+    def __init__(self, *, string: str, base_url: str, url_fetcher: URLFetcher) -> None:
+        try:
+            root = ElementTree.fromstring(string)
+        except ElementTree.ParseError:
+            super().__init__(string=string, base_url=base_url, url_fetcher=url_fetcher)
+            self.parsed_by = "html5"
+            return
+        # What HTML.__init__ sets once its parser has made the tree (WeasyPrint 70).
+        self.base_url = base_url
+        self.url_fetcher = url_fetcher
+        self.media_type = "print"
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
+        self.parsed_by = "expat"
 
     def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
         if forms:  # reports have no forms; if ever asked, WeasyPrint's own sheets
