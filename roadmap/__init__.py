@@ -59,6 +59,10 @@ def create_app(
 
     init_i18n(app)
 
+    from .reports.gate import configure as configure_render_gate
+
+    configure_render_gate(app.config)
+
     async_mode = _async_mode(app)
     if async_mode == "gevent" and app.config["FAST_WEBSOCKET"]:
         from .transport import install

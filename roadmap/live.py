@@ -16,6 +16,7 @@ from . import ops
 from .auth import board_for, is_staff, participant_for_token
 from .errors import AppError
 from .extensions import db, socketio
+from .load import live_activity
 from .models import Board, BoardOp, Participant
 from .ops.core import MAX_ID, Id, TokenBucket, validation_message
 from .serialize import board_snapshot, message_for, redacted_message
@@ -226,6 +227,7 @@ def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
     row = applied.row
     if row is None or applied.message is None:
         return
+    live_activity.note()  # a PDF render waits while the boards are busy (reports/gate.py)
     room = room_of(row.board_id)
     if row.audience is None:
         socketio.emit("op", applied.message, to=room, skip_sid=skip_sid)

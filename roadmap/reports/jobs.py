@@ -104,8 +104,12 @@ def _run(app: Flask, job_id: str, event_id: int) -> None:
                     last[:] = [fraction, now]
                     _update(job_id, state="rendering", progress=round(fraction, 2))
 
+            def wait(paused: bool) -> None:
+                # The live boards are busy: the render waits for a quieter moment (gate.py).
+                _update(job_id, state="waiting" if paused else "rendering")
+
             _update(job_id, state="rendering", progress=0.05)
-            result = render_pdf("event", context, on_progress=progress)
+            result = render_pdf("event", context, on_progress=progress, on_wait=wait)
             name = report_file_name(event_id)
             target = export_dir() / name
             if target.exists():

@@ -21,14 +21,22 @@ def pages_expected(context: dict[str, Any]) -> int:
 
 
 def render_pdf(
-    kind: str, context: dict[str, Any], on_progress: Callable[[float], None] | None = None
+    kind: str,
+    context: dict[str, Any],
+    on_progress: Callable[[float], None] | None = None,
+    on_wait: Callable[[bool], None] | None = None,
 ) -> dict[str, Any]:
-    """{"pdf", "pages", "seconds", "peak_mb"}; with PDF_WORKER the layout runs in the worker."""
+    """{"pdf", "pages", "seconds", "peak_mb"}; with PDF_WORKER the layout runs in the worker,
+    which waits while the live boards are busy (gate.py; `on_wait(True/False)` is told)."""
     if not current_app.config.get("PDF_WORKER", True):
         return pdf.render(kind, context)
     try:
         return worker.render(
-            kind, context, pages_expected=pages_expected(context), on_progress=on_progress
+            kind,
+            context,
+            pages_expected=pages_expected(context),
+            on_progress=on_progress,
+            on_wait=on_wait,
         )
     except WorkerError as err:
         current_app.logger.error("PDF render failed: %s", err)

@@ -13,7 +13,7 @@
   const list = panel.querySelector(".exports-list");
   const button = panel.querySelector(".exports-render");
   const labels = {queued: "Queued", gathering: "Gathering the boards", rendering: "Laying out pages",
-                  done: "Done", failed: "Failed"};
+                  waiting: "Waiting for a quieter moment on the boards", done: "Done", failed: "Failed"};
 
   function showFiles(files) {
     list.replaceChildren();

@@ -1,0 +1,134 @@
+"""The live boards come first: the PDF worker is paused while the boards are busy.
+
+Measured on the 2-core venue machine (docs/reports.md): any busy process on the other core, even
+a bare busy loop at the lowest CPU priority (SCHED_IDLE), took the broadcast p99 at 0.5 ops/s per
+client from 26 to 46 ms, and the server waited for a CPU 2.7 s in 30 s instead of 0.3 s. A render
+is 1-10 s of such work. So while ops are flowing faster than `yield_ops` a second, the worker is
+stopped (SIGSTOP) and it continues (SIGCONT) as soon as the boards are quiet again. A report never
+waits longer than `max_pause` seconds in a row: then it runs for `slice_seconds` whatever the
+load, so it still finishes during a long busy spell.
+
+The load is `load.live_activity`, noted by `live.publish` for every op it broadcasts; a
+`Governor` thread (a greenlet under gevent) watches one render at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..load import Activity, live_activity
+
+TICK = 0.05  # seconds between the governor's looks at the load
+
+
+@dataclass
+class Settings:
+    yield_ops: float = 10.0  # ops per second above which a render waits; 0: never wait
+    max_pause: float = 30.0  # seconds a render may wait in a row
+    slice_seconds: float = 3.0  # then it runs this long, busy or not
+
+
+settings = Settings()
+
+
+def configure(config: dict) -> None:
+    """Take REPORT_YIELD_OPS and REPORT_MAX_PAUSE_SECONDS from the app's configuration."""
+    settings.yield_ops = max(0.0, float(config["REPORT_YIELD_OPS"]))
+    settings.max_pause = max(0.0, float(config["REPORT_MAX_PAUSE_SECONDS"]))
+
+
+class YieldPolicy:
+    """When to stop and continue a render, given whether the boards are busy (pure: tested)."""
+
+    def __init__(self, max_pause: float, slice_seconds: float, now: float) -> None:
+        self.max_pause = max_pause
+        self.slice_seconds = slice_seconds
+        self.paused_since: float | None = None
+        self.forced_until = 0.0
+        self.waited = 0.0  # seconds spent stopped, in all
+        self.started = now
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_since is not None
+
+    def step(self, now: float, busy: bool) -> str | None:
+        """ "stop", "continue" or None (leave it as it is)."""
+        if self.paused_since is None:
+            if busy and now >= self.forced_until:
+                self.paused_since = now
+                return "stop"
+            return None
+        if not busy or now - self.paused_since >= self.max_pause:
+            if busy:  # waited long enough: a slice of CPU, whatever the load
+                self.forced_until = now + self.slice_seconds
+            self.waited += now - self.paused_since
+            self.paused_since = None
+            return "continue"
+        return None
+
+    def running_seconds(self, now: float) -> float:
+        stopped = self.waited + (now - self.paused_since if self.paused_since is not None else 0)
+        return now - self.started - stopped
+
+
+class Governor:
+    """Watches one render: pauses the worker while the boards are busy; kills it past `timeout`
+    seconds of running (time spent paused does not count)."""
+
+    def __init__(
+        self,
+        pid: int,
+        kill: Callable[[], None],
+        *,
+        timeout: float,
+        activity: Activity = live_activity,
+        on_wait: Callable[[bool], None] | None = None,
+    ) -> None:
+        self.pid = pid
+        self.kill = kill
+        self.timeout = timeout
+        self.activity = activity
+        self.on_wait = on_wait
+        self.policy = YieldPolicy(settings.max_pause, settings.slice_seconds, time.monotonic())
+        self.timed_out = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="render-governor", daemon=True)
+
+    def __enter__(self) -> Governor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        if self.policy.paused:  # never leave the worker stopped for the next render
+            self._signal(signal.SIGCONT)
+
+    def _busy(self, now: float) -> bool:
+        return settings.yield_ops > 0 and self.activity.rate(now) >= settings.yield_ops
+
+    def _signal(self, sig: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, sig)
+
+    def _run(self) -> None:
+        while not self._done.wait(TICK):
+            now = time.monotonic()
+            action = self.policy.step(now, self._busy(now))
+            if action == "stop":
+                self._signal(signal.SIGSTOP)
+            elif action == "continue":
+                self._signal(signal.SIGCONT)
+            if action and self.on_wait is not None:
+                self.on_wait(action == "stop")
+            if self.policy.running_seconds(now) > self.timeout:
+                self.timed_out = True
+                self.kill()  # SIGKILL ends a stopped process too
+                return

@@ -1,0 +1,281 @@
+"""reports/gate.py: a PDF render waits while the live boards are busy, and still finishes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+import psutil
+import pytest
+import requests
+import socketio
+
+from roadmap.load import Activity, live_activity
+from roadmap.reports import gate
+from roadmap.reports.gate import Governor, YieldPolicy
+from roadmap.reports.worker import RenderWorker, WorkerError
+
+# --- the policy and the load (pure) ---------------------------------------------------------------
+
+
+def test_a_busy_spell_stops_the_render_and_a_quiet_moment_continues_it():
+    policy = YieldPolicy(max_pause=30, slice_seconds=3, now=0.0)
+    assert policy.step(0.1, busy=False) is None
+    assert policy.step(0.2, busy=True) == "stop" and policy.paused
+    assert policy.step(5.0, busy=True) is None
+    assert policy.step(5.2, busy=False) == "continue" and not policy.paused
+    assert policy.step(5.3, busy=False) is None
+    assert policy.waited == pytest.approx(5.0)
+    assert policy.running_seconds(6.0) == pytest.approx(1.0)
+
+
+def test_a_render_waits_at_most_max_pause_then_gets_a_slice_whatever_the_load():
+    policy = YieldPolicy(max_pause=30, slice_seconds=3, now=0.0)
+    assert policy.step(1.0, busy=True) == "stop"
+    assert policy.step(30.9, busy=True) is None
+    assert policy.step(31.0, busy=True) == "continue"
+    for now in (31.5, 32.0, 33.9):  # its slice: busy or not, it runs
+        assert policy.step(now, busy=True) is None
+    assert policy.step(34.0, busy=True) == "stop"
+    assert policy.running_seconds(34.0) == pytest.approx(4.0)  # 0-1 and 31-34
+
+
+def test_activity_is_about_the_ops_of_the_last_second():
+    load = Activity(tau=1.0)
+    assert load.rate(100.0) == 0
+    for i in range(200):  # 20 ops a second for 10 s
+        load.note(100.0 + i / 20)
+    assert 15 < load.rate(110.0) < 25
+    assert load.rate(113.0) < 2  # three quiet seconds later
+
+
+# --- the governor on real processes ---------------------------------------------------------------
+
+
+def state(pid: int) -> str:
+    return psutil.Process(pid).status()
+
+
+@pytest.fixture
+def busy_boards():
+    """Notes ops into the live load at `rate` a second, in a thread, while `on` is set."""
+    on = threading.Event()
+    stop = threading.Event()
+
+    def note() -> None:
+        while not stop.is_set():
+            if on.is_set():
+                live_activity.note()
+            time.sleep(0.02)  # 50 a second
+
+    thread = threading.Thread(target=note, daemon=True)
+    thread.start()
+    yield on
+    stop.set()
+    thread.join()
+
+
+@pytest.fixture
+def gate_settings():
+    saved = (gate.settings.yield_ops, gate.settings.max_pause, gate.settings.slice_seconds)
+    yield gate.settings
+    gate.settings.yield_ops, gate.settings.max_pause, gate.settings.slice_seconds = saved
+
+
+def test_the_governor_stops_and_continues_a_process_and_never_leaves_it_stopped(
+    busy_boards, gate_settings
+):
+    gate_settings.yield_ops, gate_settings.max_pause = 10, 60
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    waits: list[bool] = []
+    try:
+        with Governor(proc.pid, proc.kill, timeout=60, on_wait=waits.append):
+            time.sleep(0.3)
+            assert state(proc.pid) == psutil.STATUS_RUNNING
+            busy_boards.set()
+            deadline = time.monotonic() + 5
+            while state(proc.pid) != psutil.STATUS_STOPPED and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert state(proc.pid) == psutil.STATUS_STOPPED
+            busy_boards.clear()
+            deadline = time.monotonic() + 5
+            while state(proc.pid) == psutil.STATUS_STOPPED and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert state(proc.pid) != psutil.STATUS_STOPPED
+            busy_boards.set()
+            time.sleep(0.5)
+            assert state(proc.pid) == psutil.STATUS_STOPPED
+        assert state(proc.pid) != psutil.STATUS_STOPPED  # continued on the way out
+        assert waits == [True, False, True]
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_the_timeout_counts_running_time_not_waiting(busy_boards, gate_settings):
+    gate_settings.yield_ops, gate_settings.max_pause = 10, 60
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    busy_boards.set()
+    try:
+        with Governor(proc.pid, proc.kill, timeout=0.6) as governor:
+            time.sleep(1.5)  # waiting: the clock of the timeout does not run
+            assert proc.poll() is None and not governor.timed_out
+            busy_boards.clear()
+            proc.wait(timeout=5)  # running again: killed 0.6 s later
+            assert governor.timed_out
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture
+def worker():
+    w = RenderWorker()
+    yield w
+    w.stop()
+
+
+def test_a_render_waits_for_a_quiet_moment_and_then_finishes(
+    app, demo, worker, busy_boards, gate_settings
+):
+    from roadmap.extensions import db
+    from roadmap.models import Board
+    from roadmap.reports.context import board_context
+
+    gate_settings.yield_ops, gate_settings.max_pause = 10, 60
+    with app.app_context():
+        context = board_context(db.session.get(Board, demo["groups"][0]["board_id"]))
+    worker.render("board", context)  # started and warm
+    result: dict = {}
+    waits: list[bool] = []
+    busy_boards.set()
+    time.sleep(0.2)
+    started = time.monotonic()
+    thread = threading.Thread(
+        target=lambda: result.update(worker.render("board", context, on_wait=waits.append))
+    )
+    thread.start()
+    time.sleep(1.5)
+    assert thread.is_alive() and waits == [True]
+    assert state(worker.pid) == psutil.STATUS_STOPPED
+    busy_boards.clear()
+    thread.join(60)
+    assert result["pdf"].startswith(b"%PDF-") and waits == [True, False]
+    assert time.monotonic() - started >= 1.5
+    assert state(worker.pid) != psutil.STATUS_STOPPED
+
+
+def test_a_render_finishes_through_a_long_busy_spell(app, demo, worker, busy_boards, gate_settings):
+    from roadmap.extensions import db
+    from roadmap.models import Board
+    from roadmap.reports.context import board_context
+
+    gate_settings.yield_ops, gate_settings.max_pause, gate_settings.slice_seconds = 10, 0.5, 0.5
+    with app.app_context():
+        context = board_context(db.session.get(Board, demo["groups"][0]["board_id"]))
+    busy_boards.set()
+    time.sleep(0.2)
+    waits: list[bool] = []
+    result = worker.render("board", context, on_wait=waits.append)  # busy all along
+    assert result["pdf"].startswith(b"%PDF-")
+    assert waits[:2] == [True, False] and len(waits) >= 2
+    assert state(worker.pid) != psutil.STATUS_STOPPED
+
+
+def test_a_worker_killed_while_stopped_is_an_error_not_a_hang(worker, gate_settings, busy_boards):
+    gate_settings.yield_ops, gate_settings.max_pause = 10, 60
+    worker.render("board", _tiny())
+    busy_boards.set()
+    time.sleep(0.2)
+    errors: list[Exception] = []
+
+    def render() -> None:
+        try:
+            worker.render("board", _tiny())
+        except WorkerError as err:
+            errors.append(err)
+
+    thread = threading.Thread(target=render)
+    thread.start()
+    time.sleep(0.5)
+    pid = worker.pid
+    assert state(pid) == psutil.STATUS_STOPPED
+    psutil.Process(pid).kill()
+    thread.join(10)
+    assert not thread.is_alive() and errors
+
+
+def _tiny() -> dict:
+    from roadmap.reports.worker import WARM_UP
+
+    return {**WARM_UP, "board": {**WARM_UP["board"], "group": "Tiny"}}
+
+
+# --- against the real server ----------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_the_server_pauses_a_render_while_ops_flow(live_server):
+    """gunicorn + gevent: ops at ~20 a second stop the worker; when they end, the PDF arrives."""
+    me = live_server.join("Busy writer")
+    board = live_server.board_id(0)
+    headers = {"Authorization": f"Bearer {me['token']}"}
+    lane = requests.get(f"{live_server.url}/api/boards/{board}", headers=headers, timeout=10)
+    lane = lane.json()["lanes"][0]["id"]
+    client = socketio.Client()
+    client.connect(live_server.url, auth={"token": me["token"]}, transports=["websocket"])
+    result: dict = {}
+    try:
+        assert client.call("board:join", {"board_id": board}, timeout=10)["ok"]
+
+        def send(seconds: float) -> None:
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                ack = client.call(
+                    "op",
+                    {
+                        "board_id": board,
+                        "op_id": str(uuid.uuid4()),
+                        "type": "note.create",
+                        "data": {"lane_id": lane, "kind": "signpost", "text": "Typing fast"},
+                    },
+                    timeout=10,
+                )
+                assert ack["ok"], ack
+                time.sleep(0.05)
+
+        send(1.0)  # the boards are busy before the report is asked for
+        organiser = {"Authorization": f"Bearer {live_server.demo['organiser_token']}"}
+
+        def fetch() -> None:
+            started = time.monotonic()
+            res = requests.get(
+                f"{live_server.url}/api/events/{live_server.demo['event_id']}/report.pdf",
+                headers=organiser,
+                timeout=120,
+            )
+            result.update(status=res.status_code, head=res.content[:5])
+            result["seconds"] = time.monotonic() - started
+
+        thread = threading.Thread(target=fetch)
+        thread.start()
+        seen: set[str] = set()
+        end = time.monotonic() + 4
+        sender = threading.Thread(target=send, args=(4.0,))
+        sender.start()
+        while time.monotonic() < end:
+            for p in psutil.Process(live_server.proc.pid).children(recursive=True):
+                if any(part.endswith("reports/worker.py") for part in p.cmdline()):
+                    seen.add(p.status())
+            time.sleep(0.05)
+        sender.join()
+        assert thread.is_alive(), result  # still waiting for a quiet moment
+        thread.join(60)
+    finally:
+        client.disconnect()
+    assert psutil.STATUS_STOPPED in seen, seen
+    assert result["status"] == 200 and result["head"] == b"%PDF-", result
+    assert result["seconds"] >= 4
