@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -303,3 +304,36 @@ def test_a_note_expat_refuses_still_renders(app, client, demo, tmp_path):
     assert res.status_code == 200
     flat = squash(pdf_text(res.data, tmp_path))
     assert "Vertical" in flat and "tab and form" in flat and "feed survive" in flat
+
+
+def test_event_chapters_leave_origin_and_partners_to_the_tracker(app, client, demo, tmp_path):
+    """The board report shows where a commitment came from and its partners; in the event report
+    the chapter points to the action tracker, which shows them, by page number."""
+    group = demo["groups"][0]
+    signpost = add_note(app, group["board_id"], "Signpost the pilot grew from", kind="signpost")
+    add_note(
+        app,
+        group["board_id"],
+        "Pilot a helpline in three languages",
+        kind="commitment",
+        owner_name="Mai",
+        source_note_id=signpost,
+        partners="UNODC and IOM",
+    )
+    board_pdf = client.get(
+        f"/api/boards/{group['board_id']}/report.pdf", headers=auth(group["facilitator_token"])
+    ).data
+    board_text = squash(pdf_text(board_pdf, tmp_path))
+    assert "from: Signpost the pilot grew from · with: UNODC and IOM" in board_text
+
+    event_pdf = client.get(
+        f"/api/events/{demo['event_id']}/report.pdf", headers=auth(demo["organiser_token"])
+    ).data
+    pages = [squash(page) for page in pdf_text(event_pdf, tmp_path, "-raw").split("\f")]
+    pointer = re.search(r"the action tracker, page (\d+)", " ".join(pages))
+    assert pointer
+    tracker = int(pointer.group(1)) - 1
+    assert "Action tracker" in pages[tracker] and "Pilot a helpline" in " ".join(pages[tracker:])
+    chapters = " ".join(pages[:tracker])
+    assert "Pilot a helpline" in chapters and "UNODC" not in chapters
+    assert "from: Signpost the pilot grew from · with: UNODC and IOM" in " ".join(pages[tracker:])
