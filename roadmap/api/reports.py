@@ -40,7 +40,9 @@ class ExportsOut(BaseModel):
 class JobOut(BaseModel):
     job_id: str
     event_id: int
-    state: str = Field(description="queued, gathering, rendering, done or failed")
+    state: str = Field(
+        description="queued, gathering, rendering, waiting (the boards are busy), done or failed"
+    )
     progress: float = Field(ge=0, le=1)
     file: ExportFile | None = None
     error: str | None = None
