@@ -292,3 +292,30 @@ def test_a_background_report_pushes_progress_and_is_listed(app, client, demo, so
     assert get(client, demo, f"report-jobs/{job_id}").get_json()["state"] == "done"
     for bad in ("../../etc/passwd", "event-999-report-20250101-000000.pdf", "x.pdf"):
         assert get(client, demo, f"exports/{bad}").status_code == 404
+
+
+def test_progress_only_goes_forward_and_never_breaks_a_render():
+    """A second layout pass logs "Page 3 (up-to-date)": that is progress too, never an error."""
+    import logging
+
+    from roadmap.reports.worker import _ProgressRelay, receive
+
+    out = io.BytesIO()
+    relay = _ProgressRelay(out)
+    relay.start(10)
+    for message in (
+        "Step 1 - Fetching and parsing HTML - HTML string",
+        "Step 5 - Creating layout - Page 1",
+        "Step 5 - Creating layout - Page 5",
+        "Step 5 - Creating layout - Page 1 (up-to-date)",  # the second pass starts again
+        "Step 5 - Creating layout - Page 10 (up-to-date)",
+        "Step 5 - Creating layout - Page ?",
+        "Step 6 - Creating PDF",
+        "Something else entirely",
+    ):
+        relay.emit(logging.LogRecord("weasyprint.progress", logging.INFO, "", 0, message, (), None))
+    out.seek(0)
+    sent = []
+    while out.tell() < len(out.getvalue()):
+        sent.append(receive(out))
+    assert [f for _, f in sent] == [0.05, 0.215, 0.475, 0.8, 0.85]

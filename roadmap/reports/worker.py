@@ -20,6 +20,7 @@ import importlib.util
 import logging
 import os
 import pickle
+import re
 import signal
 import struct
 import subprocess
@@ -91,25 +92,40 @@ def receive(stream: IO[bytes]) -> Any:
 
 
 class _ProgressRelay(logging.Handler):
-    """Turns WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") into messages."""
+    """Turns WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") into messages.
+
+    Best effort: a message it does not expect (a second layout pass logs "Page 3 (up-to-date)"
+    when contents or "see page N" links point forward) never breaks the render, and progress only
+    goes forward.
+    """
+
+    PAGE = re.compile(r"Creating layout - Page (\d+)")
 
     def __init__(self, out: IO[bytes]) -> None:
         super().__init__()
         self.out = out
         self.pages_expected = 1
+        self.sent = 0.0
+
+    def start(self, pages_expected: int) -> None:
+        self.pages_expected = max(1, pages_expected)
+        self.sent = 0.0
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        if message.startswith("Step 5") and "Page" in message:
-            page = int(message.rsplit(" ", 1)[-1])
-            fraction = 0.15 + 0.65 * min(1.0, page / self.pages_expected)
+        page = self.PAGE.search(message) if message.startswith("Step 5") else None
+        if page:
+            fraction = 0.15 + 0.65 * min(1.0, int(page.group(1)) / self.pages_expected)
         elif message.startswith("Step 6"):
             fraction = 0.85
         elif message.startswith(("Step 1", "Step 2", "Step 3", "Step 4")):
             fraction = 0.05
         else:
             return
-        send(self.out, ("progress", round(fraction, 3)))
+        fraction = round(fraction, 3)
+        if fraction > self.sent:
+            self.sent = fraction
+            send(self.out, ("progress", fraction))
 
 
 def _load_render() -> Any:
@@ -144,7 +160,7 @@ def main() -> None:
             request = receive(source)
         except EOFError:
             return
-        relay.pages_expected = max(1, int(request.get("pages_expected", 1)))
+        relay.start(int(request.get("pages_expected", 1)))
         if request.get("progress"):
             progress_log.addHandler(relay)
         # No cyclic collections during an event render: its box tree grows to millions of objects
