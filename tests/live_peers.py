@@ -10,6 +10,7 @@ import time
 import uuid
 from typing import Any
 
+import psutil
 import requests
 import socketio
 
@@ -127,3 +128,23 @@ def wait_for(condition, timeout: float = 10.0) -> bool:
             return True
         time.sleep(0.05)
     return condition()
+
+
+def create_note(client: socketio.Client, board: int, lane: int, text: str) -> dict[str, Any]:
+    """A note.create op over a python-socketio client; returns its ack."""
+    op = {
+        "board_id": board,
+        "op_id": str(uuid.uuid4()),
+        "type": "note.create",
+        "data": {"lane_id": lane, "kind": "signpost", "text": text},
+    }
+    return client.call("op", op, timeout=10)
+
+
+def render_workers(server) -> list[psutil.Process]:
+    """The live server's PDF render worker processes (reports/worker.py)."""
+    return [
+        p
+        for p in psutil.Process(server.proc.pid).children(recursive=True)
+        if any(part.endswith("reports/worker.py") for part in p.cmdline())
+    ]

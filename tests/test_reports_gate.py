@@ -6,12 +6,12 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 
 import psutil
 import pytest
 import requests
 import socketio
+from live_peers import create_note, render_workers
 
 from roadmap.load import Activity, live_activity
 from roadmap.reports import gate
@@ -208,6 +208,48 @@ def test_a_worker_killed_while_stopped_is_an_error_not_a_hang(worker, gate_setti
     assert not thread.is_alive() and errors
 
 
+def test_a_background_report_says_it_waits_for_the_busy_boards(
+    app, client, demo, socket_client, busy_boards, gate_settings
+):
+    """The organiser's progress goes rendering -> waiting -> rendering -> done."""
+    from conftest import auth
+
+    from roadmap.reports.worker import worker as shared
+
+    gate_settings.yield_ops, gate_settings.max_pause = 10, 60
+    app.config["PDF_WORKER"] = True
+    organiser = socket_client(demo["organiser_token"])
+    assert organiser.emit("organiser:join", {"event_id": demo["event_id"]}, callback=True)["ok"]
+    busy_boards.set()
+    time.sleep(0.2)
+    states: list[str] = []
+
+    def collect(until: str, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and until not in states:
+            for message in organiser.get_received():
+                if message["name"] == "report:progress":
+                    states.append(message["args"][0]["state"])
+            time.sleep(0.05)
+
+    try:
+        res = client.post(
+            f"/api/events/{demo['event_id']}/report-jobs", headers=auth(demo["organiser_token"])
+        )
+        assert res.status_code == 202
+        collect("waiting", 30)
+        assert "waiting" in states, states
+        time.sleep(1.0)
+        assert "done" not in states
+        busy_boards.clear()
+        collect("done", 60)
+    finally:
+        shared.stop()
+    assert states[-1] == "done", states
+    waited = states.index("waiting")
+    assert "rendering" in states[:waited] and "rendering" in states[waited:], states
+
+
 def _tiny() -> dict:
     from roadmap.reports.worker import WARM_UP
 
@@ -234,16 +276,7 @@ def test_the_server_pauses_a_render_while_ops_flow(live_server):
         def send(seconds: float) -> None:
             end = time.monotonic() + seconds
             while time.monotonic() < end:
-                ack = client.call(
-                    "op",
-                    {
-                        "board_id": board,
-                        "op_id": str(uuid.uuid4()),
-                        "type": "note.create",
-                        "data": {"lane_id": lane, "kind": "signpost", "text": "Typing fast"},
-                    },
-                    timeout=10,
-                )
+                ack = create_note(client, board, lane, "Typing fast")
                 assert ack["ok"], ack
                 time.sleep(0.05)
 
@@ -267,9 +300,7 @@ def test_the_server_pauses_a_render_while_ops_flow(live_server):
         sender = threading.Thread(target=send, args=(4.0,))
         sender.start()
         while time.monotonic() < end:
-            for p in psutil.Process(live_server.proc.pid).children(recursive=True):
-                if any(part.endswith("reports/worker.py") for part in p.cmdline()):
-                    seen.add(p.status())
+            seen.update(p.status() for p in render_workers(live_server))
             time.sleep(0.05)
         sender.join()
         assert thread.is_alive(), result  # still waiting for a quiet moment

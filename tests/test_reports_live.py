@@ -6,12 +6,12 @@ import os
 import statistics
 import threading
 import time
-import uuid
 
 import psutil
 import pytest
 import requests
 import socketio
+from live_peers import create_note, render_workers
 
 from roadmap import create_app
 from roadmap.extensions import db
@@ -72,23 +72,10 @@ def test_the_board_stays_responsive_while_a_report_renders(live_server, tmp_path
         # covers the busy boards, where it waits).
         while thread.is_alive() and len(latencies) < 200:
             started = time.monotonic()
-            ack = client.call(
-                "op",
-                {
-                    "board_id": board,
-                    "op_id": str(uuid.uuid4()),
-                    "type": "note.create",
-                    "data": {"lane_id": lane, "kind": "signpost", "text": "Still here"},
-                },
-                timeout=10,
-            )
+            ack = create_note(client, board, lane, "Still here")
             latencies.append(time.monotonic() - started)
             assert ack["ok"], ack
-            workers = [
-                p
-                for p in psutil.Process(live_server.proc.pid).children(recursive=True)
-                if any(part.endswith("reports/worker.py") for part in p.cmdline())
-            ]
+            workers = render_workers(live_server)
             statuses.update(w.status() for w in workers)
             time.sleep(0.15)
         thread.join(120)
