@@ -310,3 +310,21 @@ def test_the_server_pauses_a_render_while_ops_flow(live_server):
     assert psutil.STATUS_STOPPED in seen, seen
     assert result["status"] == 200 and result["head"] == b"%PDF-", result
     assert result["seconds"] >= 4
+
+
+def test_a_large_event_renders_in_the_worker_with_progress(app, worker, gate_settings):
+    """Contents pointing forward make WeasyPrint lay pages out twice ("Page 3 (up-to-date)"):
+    the worker's progress relay must take that in its stride (it once failed the render)."""
+    from roadmap.extensions import db
+    from roadmap.models import Event
+    from roadmap.reports.context import event_context
+    from roadmap.reports.sample import build_event
+
+    gate_settings.yield_ops = 0  # this test is about progress, not waiting
+    with app.app_context():
+        info = build_event(boards=2, notes_per_board=80, commitments=20, people=20)
+        context = event_context(db.session.get(Event, info["event_id"]))
+    progress: list[float] = []
+    result = worker.render("event", context, pages_expected=20, on_progress=progress.append)
+    assert result["pdf"].startswith(b"%PDF-") and result["pages"] >= 10
+    assert progress and progress == sorted(progress) and progress[-1] == 0.85
