@@ -94,9 +94,9 @@ def receive(stream: IO[bytes]) -> Any:
 class _ProgressRelay(logging.Handler):
     """Turns WeasyPrint's progress log ("Step 5 - Creating layout - Page 12") into messages.
 
-    Best effort: a message it does not expect (a second layout pass logs "Page 3 (up-to-date)"
-    when contents or "see page N" links point forward) never breaks the render, and progress only
-    goes forward.
+    Best effort: a message it does not expect never breaks the render, and progress only goes
+    forward. (The contents page points forward, so WeasyPrint lays pages out a second time and
+    logs "Page 3 (up-to-date)" for those that did not change.)
     """
 
     PAGE = re.compile(r"Creating layout - Page (\d+)")
