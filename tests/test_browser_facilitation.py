@@ -4,11 +4,15 @@ round with two participants; the organiser dashboard follows a group live."""
 from __future__ import annotations
 
 import re
+import threading
+import time
 import uuid
 from typing import Any
 
 import pytest
+import socketio
 from browser_helpers import api, serious_violations
+from live_peers import create_note, lanes_of
 
 pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context (shared)
 pytestmark = pytest.mark.e2e
@@ -452,3 +456,51 @@ def test_projector_shows_kinds_votes_clusters_and_the_spotlight(
     )
     assert serious_violations(page) == []
     page.screenshot(path=str(artifacts / "projector.png"), full_page=True)
+
+
+def test_organiser_renders_the_event_report_while_the_boards_are_busy(
+    new_context, live_server, artifacts
+):
+    """The organiser clicks "Render": while participants type fast the panel says it waits for
+    the boards; when they stop, the report is laid out and listed for download."""
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/organise/{live_server.demo['organiser_token']}")
+    page.wait_for_selector('#conn[data-state="online"]')
+    writer = live_server.join("Fast typist")
+    board = live_server.board_id(0)
+    lane = lanes_of(live_server, board)[0]
+    client = socketio.Client()
+    client.connect(live_server.url, auth={"token": writer["token"]}, transports=["websocket"])
+    typing = threading.Event()
+    typing.set()
+
+    def type_fast() -> None:  # ~16 ops a second: above REPORT_YIELD_OPS
+        while typing.is_set():
+            assert create_note(client, board, lane, "Typed while the report waits")["ok"]
+            time.sleep(0.05)
+
+    try:
+        assert client.call("board:join", {"board_id": board}, timeout=10)["ok"]
+        sender = threading.Thread(target=type_fast, daemon=True)
+        sender.start()
+        time.sleep(1.5)
+        before = page.locator(".exports-list a").count()
+        page.click(".exports-render")
+        state = page.locator(".exports-state")
+        state.filter(has_text="Waiting for a quieter moment on the boards").wait_for(timeout=20000)
+        page.screenshot(path=str(artifacts / "exports-waiting.png"))
+        assert page.locator(".exports-render").is_disabled()
+    finally:
+        typing.clear()
+        sender.join(10)
+        client.disconnect()
+    state.filter(has_text="Done").wait_for(timeout=60000)
+    page.wait_for_function(
+        f"document.querySelectorAll('.exports-list a').length === {before + 1}", timeout=10000
+    )
+    link = page.locator(".exports-list a").first
+    assert re.fullmatch(r"event-\d+-report-\d{8}-\d{6}(-\d+)?\.pdf", link.inner_text())
+    pdf = page.request.get(live_server.url + link.get_attribute("href"))  # as the cookie allows
+    assert pdf.ok and pdf.body().startswith(b"%PDF-")
+    assert not page.locator(".exports-render").is_disabled()
+    page.screenshot(path=str(artifacts / "exports-done.png"))
