@@ -115,6 +115,25 @@ def test_the_governor_stops_and_continues_a_process_and_never_leaves_it_stopped(
         proc.wait()
 
 
+@pytest.mark.parametrize("setting", ["yield_ops", "max_pause"])
+def test_either_setting_at_zero_means_renders_never_wait(busy_boards, gate_settings, setting):
+    gate_settings.yield_ops, gate_settings.max_pause = 10, 30
+    setattr(gate_settings, setting, 0)
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    busy_boards.set()
+    waits: list[bool] = []
+    try:
+        with Governor(proc.pid, proc.kill, timeout=60, on_wait=waits.append):
+            seen = set()
+            for _ in range(20):
+                seen.add(state(proc.pid))
+                time.sleep(0.05)
+        assert psutil.STATUS_STOPPED not in seen and waits == []
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_the_timeout_counts_running_time_not_waiting(busy_boards, gate_settings):
     gate_settings.yield_ops, gate_settings.max_pause = 10, 60
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])

@@ -112,7 +112,9 @@ class Governor:
             self._signal(signal.SIGCONT)
 
     def _busy(self, now: float) -> bool:
-        return settings.yield_ops > 0 and self.activity.rate(now) >= settings.yield_ops
+        if settings.yield_ops <= 0 or settings.max_pause <= 0:  # either at 0: renders never wait
+            return False
+        return self.activity.rate(now) >= settings.yield_ops
 
     def _signal(self, sig: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError):
