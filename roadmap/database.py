@@ -3,9 +3,28 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Flask
 
 from .extensions import db
+
+FLUSHED = "roadmap_flushed"  # session.info key: changes were flushed and not yet committed
+
+
+def has_pending_changes(session: so.Session) -> bool:
+    """Whether the session holds writes not committed: unflushed objects or flushed rows."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(FLUSHED))
+
+
+@sa.event.listens_for(so.Session, "after_flush")
+def _mark_flushed(session: so.Session, _context: object) -> None:
+    session.info[FLUSHED] = True
+
+
+@sa.event.listens_for(so.Session, "after_commit")
+@sa.event.listens_for(so.Session, "after_soft_rollback")
+def _clear_flushed(session: so.Session, *_args: object) -> None:
+    session.info.pop(FLUSHED, None)
 
 
 def configure_engine(app: Flask) -> None:

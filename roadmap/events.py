@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -62,6 +63,19 @@ def add_participant(
     )
     db.session.add(who)
     return who, token
+
+
+def join_event(event: Event, name: str, **fields: Any) -> tuple[Participant, str]:
+    """A participant joins `event` (committed); returns them with their token."""
+    who, token = add_participant(event, name, **fields)
+    db.session.commit()
+    return who, token
+
+
+def save_language(who: Participant, language: str) -> None:
+    """Remember a participant's UI language."""
+    who.language = language
+    db.session.commit()
 
 
 def add_group(

@@ -26,7 +26,7 @@ from flask_babel import gettext as _
 from .auth import board_for, current_participant, is_staff, participant_for_token, sign_in
 from .config import NAME_MAX
 from .errors import AppError
-from .events import add_participant, event_by_code
+from .events import event_by_code, join_event, save_language
 from .extensions import db
 from .models import Board, Event, Group, Participant
 
@@ -127,7 +127,7 @@ def join_post(code: str):
         return render_template(
             "join.html", event=event, who=None, form=form, error=error, anonymous=anonymous
         ), 400
-    _who, token = add_participant(
+    _who, token = join_event(
         event,
         form["name"],
         organisation=form["organisation"],
@@ -135,7 +135,6 @@ def join_post(code: str):
         anonymous=anonymous,
         language=language,
     )
-    db.session.commit()
     sign_in(token)
     return remember_language(redirect(url_for("views.groups", event_id=event.id)), language)
 
@@ -218,8 +217,7 @@ def set_language():
         back = url_for("views.index")
     who = signed_in()
     if who is not None:
-        who.language = language
-        db.session.commit()
+        save_language(who, language)
     return remember_language(redirect(back), language)
 
 

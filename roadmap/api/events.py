@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..events import add_participant, event_by_code, event_summary
-from ..extensions import db
+from ..events import event_by_code, event_summary, join_event
 from . import body, bp
 from .openapi import documented
 from .schemas import ErrorBody, JoinIn, JoinOut
@@ -23,7 +22,7 @@ def join():
     data = body(JoinIn)
     event = event_by_code(data.code)
     language = data.language if data.language in current_app.config["LANGUAGES"] else "en"
-    who, token = add_participant(
+    who, token = join_event(
         event,
         data.name,
         organisation=data.organisation,
@@ -31,5 +30,4 @@ def join():
         anonymous=data.anonymous,
         language=language,
     )
-    db.session.commit()
     return {"participant": who.public(), "token": token, "event": event_summary(event)}, 201

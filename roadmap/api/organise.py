@@ -222,9 +222,10 @@ def seed_groups(event_id: int):
 def patch_group(group_id: int):
     """Rename a group, or pick its board's template while the board is still empty."""
     group = services.group_by_id(group_id)
-    event, _principal = manage(group.event_id)
+    event, principal = manage(group.event_id)
     fields = body(GroupPatch).model_dump(exclude_unset=True)
-    return services.group_dict(services.update_group(services.group_of(event, group_id), fields))
+    actor, _token = principal.acting_in(event)
+    return services.group_dict(services.update_group(group, fields, actor))
 
 
 @bp.post("/groups/<int:group_id>/facilitator-link")

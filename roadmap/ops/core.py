@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..auth import is_staff
 from ..config import NOTE_TEXT_MAX
+from ..database import has_pending_changes
 from ..errors import AppError
 from ..extensions import db
 from ..models import Board, BoardOp, Participant, utcnow
@@ -200,15 +201,27 @@ def _find(board_id: int, op_id: str) -> BoardOp | None:
     )
 
 
+class PendingChanges(RuntimeError):
+    """apply() was called while the caller's session held changes it had not committed."""
+
+
 def _begin_write() -> sa.Connection:
     """Start a write transaction that holds the write lock (BEGIN IMMEDIATE on SQLite).
 
     Whatever was read before belongs to an older snapshot: that transaction is ended first,
-    so every check below sees the board as it is while this op holds the lock.
+    so every check below sees the board as it is while this op holds the lock. Changes the
+    caller made and did not commit would be lost with it: that is a programming error (the
+    service must commit first), so it raises instead of discarding them.
     """
-    if db.session().in_transaction():
-        db.session.rollback()
-    return db.session.connection(execution_options={"roadmap_immediate": True})
+    session = db.session()
+    if has_pending_changes(session):
+        raise PendingChanges(
+            "ops.apply() was called with uncommitted changes in the session; "
+            "the service must commit them first."
+        )
+    if session.in_transaction():
+        session.rollback()
+    return session.connection(execution_options={"roadmap_immediate": True})
 
 
 def apply(

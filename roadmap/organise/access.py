@@ -30,7 +30,11 @@ def account_token(account: Organiser, event_id: int) -> str:
 
 
 def identity_for(account: Organiser, event: Event) -> tuple[Participant, str]:
-    """The account's organiser identity in `event` (made on first use) and its token."""
+    """The account's organiser identity in `event` (made and committed on first use), its token.
+
+    It is committed at once: ops.apply() refuses to start while a session holds uncommitted
+    changes, and an organiser's first act in an event is often an op.
+    """
     token = account_token(account, event.id)
     who = db.session.scalar(
         sa.select(Participant).where(
@@ -46,10 +50,11 @@ def identity_for(account: Organiser, event: Event) -> tuple[Participant, str]:
             token_hash=hash_token(token),
         )
         db.session.add(who)
-        db.session.flush()
+        db.session.commit()
     elif who.token_hash != hash_token(token) or who.removed:
         who.token_hash = hash_token(token)  # SECRET_KEY changed since
         who.removed = False
+        db.session.commit()
     return who, token
 
 

@@ -147,36 +147,35 @@ def seed_groups(event: Event) -> list[tuple[Group, str]]:
     return made
 
 
-def update_group(group: Group, fields: dict[str, Any]) -> Group:
+def update_group(group: Group, fields: dict[str, Any], actor: Participant) -> Group:
+    """Rename a group or change its board's template; the board learns both through ops."""
+    name = None
     if "name" in fields:
         name = (fields["name"] or "").strip()
         if not name:
             raise AppError("invalid", "name: a group needs a name.")
+    board = group.board
+    template = fields.get("template")
+    if template and board is not None and template != board.template:
+        _board_op(board.id, actor, "board.layout", {"template": check_template(template)})
+    if name is not None:
         group.name = name
-        if group.board is not None:
-            group.board.title = name
     if "description" in fields:
         group.description = (fields["description"] or "").strip()
-    template = fields.get("template")
-    if template and group.board is not None and template != group.board.template:
-        change_template(group.board, check_template(template))
     db.session.commit()
-    return group
+    if board is not None and name is not None and name != board.title:
+        _board_op(board.id, actor, "board.retitle", {"title": name})
+    return db.session.get(Group, group.id) or group
 
 
-def change_template(board: Board, template: str) -> None:
-    """A board's lanes follow a new template, as long as nobody has written on it yet."""
-    used = db.session.scalar(sa.select(Note.id).where(Note.board_id == board.id).limit(1))
-    if used is not None:
-        raise AppError("conflict", "This board already has notes: its template is kept.")
-    for lane in list(board.lanes):
-        board.lanes.remove(lane)
-    db.session.flush()
-    for i, spec in enumerate(TEMPLATES[template].lanes):
-        board.lanes.append(
-            Lane(key=spec.key, title=spec.title, position=i, default_kind=spec.default_kind)
-        )
-    board.template = template
+def _board_op(board_id: int, actor: Participant, op_type: str, data: dict[str, Any]) -> None:
+    """Apply one staff op to a board and broadcast it; a refusal becomes the request's error."""
+    raw = {"op_id": f"organise-{uuid.uuid4()}", "type": op_type, "data": data}
+    applied = ops.apply(board_id, raw, actor, rate_limited=False)
+    live.publish(applied)
+    if not applied.ack["ok"]:
+        error = applied.ack["error"]
+        raise AppError(error["code"], error["message"])
 
 
 def group_by_id(group_id: int) -> Group:

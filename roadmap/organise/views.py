@@ -74,7 +74,6 @@ def act_in(event: Event, principal: Principal) -> tuple[Participant, str]:
         token = session.get("token")
     else:
         session["token"] = token
-        db.session.commit()
     return who, token
 
 
@@ -174,7 +173,7 @@ def edit_event(event_id: int):
     if request.method == "POST":
         action = request.form.get("action", "save")
         try:
-            links = event_action(event, action)
+            links = event_action(event, principal, action)
         except AppError as err:
             db.session.rollback()
             if err.code not in ("invalid", "conflict", "not_found"):
@@ -191,7 +190,7 @@ def edit_event(event_id: int):
     return no_store(page)
 
 
-def event_action(event: Event, action: str) -> list[dict[str, Any]]:
+def event_action(event: Event, principal: Principal, action: str) -> list[dict[str, Any]]:
     """Do one of the edit page's forms; answers the facilitator links made (shown once)."""
     if action == "save":
         services.update_event(event, event_form())
@@ -210,7 +209,8 @@ def event_action(event: Event, action: str) -> list[dict[str, Any]]:
     if action in ("rotate_link", "set_template"):
         group = services.group_of(event, request.form.get("group_id", type=int) or 0)
         if action == "set_template":
-            services.update_group(group, {"template": request.form.get("template", "")})
+            actor, _token = principal.acting_in(event)
+            services.update_group(group, {"template": request.form.get("template", "")}, actor)
             return []
         token = services.rotate_facilitator_link(group)
         return [{"group": group, "url": services.facilitator_url(token)}]
@@ -266,7 +266,6 @@ def projector(board_id: int):
         event = db.session.get(Group, board.group_id).event
         who, token = identity_for(account, event)
         session["token"] = token
-        db.session.commit()
     if who is None:
         raise AppError("unauthorized", _("Join the event first, with its code."))
     board = board_for(who, board_id)

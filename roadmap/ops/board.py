@@ -1,0 +1,49 @@
+"""The board itself: its title (the group's name) and its lane layout (the template)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ..boards import TEMPLATES
+from ..errors import AppError
+from ..extensions import db
+from ..models import Lane, Note
+from .core import Context, OpData, Outcome, check_text, op
+
+TITLE_MAX = 200
+
+
+class RetitleData(OpData):
+    title: str
+
+
+@op("board.retitle", RetitleData, staff_only=True, when_locked=True)
+def retitle(ctx: Context, data: RetitleData) -> Outcome:
+    """Give the board a new title (its group was renamed); every open board shows it."""
+    ctx.board.title = check_text(data.title, "title", TITLE_MAX).strip()
+    return Outcome({"board": {"title": ctx.board.title}})
+
+
+class LayoutData(OpData):
+    template: str
+
+
+@op("board.layout", LayoutData, staff_only=True, when_locked=True)
+def layout(ctx: Context, data: LayoutData) -> Outcome:
+    """Lay the board out in another template's lanes, as long as nobody has written on it."""
+    spec = TEMPLATES.get(data.template)
+    if spec is None:
+        raise AppError("invalid", f"template: one of {', '.join(TEMPLATES)}.")
+    board = ctx.board
+    used = db.session.scalar(sa.select(Note.id).where(Note.board_id == board.id).limit(1))
+    if used is not None:
+        raise AppError("conflict", "This board already has notes: its template is kept.")
+    for lane in list(board.lanes):
+        board.lanes.remove(lane)
+    db.session.flush()
+    for i, lane in enumerate(spec.lanes):
+        board.lanes.append(
+            Lane(key=lane.key, title=lane.title, position=i, default_kind=lane.default_kind)
+        )
+    board.template = data.template
+    return Outcome({"board": {"template": board.template}, "resync": True})
