@@ -2,10 +2,11 @@
 
 import os
 
-from roadmap import create_app
+from roadmap import create_app, prepare_for_serving
 from roadmap.extensions import socketio
 
 app = create_app()
+prepare_for_serving(app)
 
 if __name__ == "__main__":
     socketio.run(

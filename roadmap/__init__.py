@@ -64,10 +64,6 @@ def create_app(
     configure_render_gate(app.config)
 
     async_mode = _async_mode(app)
-    if async_mode == "gevent" and app.config["FAST_WEBSOCKET"]:
-        from .transport import install
-
-        install()
     socketio.init_app(
         app,
         async_mode=async_mode,
@@ -102,10 +98,22 @@ def create_app(
     from .cli import register_cli
 
     register_cli(app)
-    if async_mode == "gevent":
-        # One process serves every socket. Move what start-up made (modules, the app, ~200,000
-        # objects) out of the cyclic GC's reach: a full collection over it paused the process
-        # for 100-150 ms, every op in flight with it (docs/protocol.md, "Performance").
-        gc.collect()
-        gc.freeze()
     return app
+
+
+def prepare_for_serving(app: Flask) -> None:
+    """What the long-running gevent server does once, after the app is built (app.py).
+
+    - Direct websocket writes (roadmap/transport.py), unless ROADMAP_FAST_WEBSOCKET=0.
+    - One process serves every socket: move what start-up made (modules, the app, ~200,000
+      objects) out of the cyclic GC's reach; a full collection over it paused the process for
+      100-150 ms, every op in flight with it (docs/protocol.md, "Performance").
+    """
+    if socketio.async_mode != "gevent":
+        return
+    if app.config["FAST_WEBSOCKET"]:
+        from .transport import install
+
+        install()
+    gc.collect()
+    gc.freeze()

@@ -15,9 +15,18 @@ Wi-Fi) gets a flusher greenlet of its own that waits for it, so a slow client ne
 room; its backlog keeps the order of what follows. Past `MAX_BACKLOG_BYTES` the client is
 disconnected instead: it reconnects and catches up with `since`, and nothing is lost.
 
+Every byte written to a direct socket goes through one writer (`FastSocket._write`), in order:
+simple-websocket's reader still answers the client's pings and close frames by writing to what
+it holds as its socket, so that socket is replaced by a `SerialSocket` that hands those writes
+to the same writer. A pong can no longer land in the middle of a half-flushed frame.
+
 Anything else (threading, eventlet, gevent-websocket, a compression extension, long polling)
-keeps engine.io's own code. `install()` is called by the app factory in gevent mode; set
-ROADMAP_FAST_WEBSOCKET=0 to keep engine.io's writer.
+keeps engine.io's own code. `prepare_for_serving()` (app.py, the gunicorn entry point) calls
+`install()` in gevent mode; ROADMAP_FAST_WEBSOCKET=0 keeps engine.io's writer.
+
+This copies and depends on library internals; tests/test_transport_guard.py holds the hashes
+of the upstream code reviewed for it and says what to re-check when they change. The versions
+are capped in pyproject.toml.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from engineio import exceptions, packet
 MAX_BACKLOG_BYTES = 4 * 1024 * 1024  # a client this far behind is disconnected (it catches up)
 
 _last: tuple[Any, bytes] | None = None  # (packet, frame): a broadcast sends one packet object
+_direct_count = 0  # websockets of this process written directly now (GET /healthz shows it)
 
 
 def ws_frame(data: str | bytes) -> bytes:
@@ -74,6 +84,27 @@ def _plain_gevent_socket(ws: Any) -> Any | None:
     if getattr(proto, "extensions", None) != []:
         return None  # not negotiated yet, or compression: frames must go through wsproto
     return sock
+
+
+class SerialSocket:
+    """The client's socket as simple-websocket sees it: its writes go through our one writer.
+
+    Reads, `fileno()` (its selector), `close()` and the rest go to the real socket.
+    """
+
+    def __init__(self, sock: Any, owner: FastSocket) -> None:
+        self._real = sock
+        self._owner = owner
+
+    def send(self, data: bytes, *_args: Any) -> int:
+        self._owner._write(bytes(data))
+        return len(data)
+
+    def sendall(self, data: bytes, *_args: Any) -> None:
+        self._owner._write(bytes(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
 
 
 class FastSocket(engineio.socket.Socket):
@@ -165,6 +196,7 @@ class FastSocket(engineio.socket.Socket):
     # --- the websocket session (engine.io's, with direct writes) -------------------------------
 
     def _websocket_handler(self, ws: Any) -> Any:
+        global _direct_count
         sock = _plain_gevent_socket(ws)
         if sock is None:
             return super()._websocket_handler(ws)
@@ -174,6 +206,10 @@ class FastSocket(engineio.socket.Socket):
             if data and len(data) > self.server.max_http_buffer_size:
                 raise ValueError("packet is too large")
             return data
+
+        for attr in ("_sock", "socket"):  # as engine.io does: time out a silent client
+            if hasattr(ws, attr) and hasattr(getattr(ws, attr), "settimeout"):
+                getattr(ws, attr).settimeout(self.server.ping_interval + self.server.ping_timeout)
 
         if self.connected:
             # the socket was already connected over polling, so this is an upgrade
@@ -204,9 +240,21 @@ class FastSocket(engineio.socket.Socket):
             self.upgraded = True
 
         self._ws = ws
+        ws.ws.sock = SerialSocket(sock, self)  # its pongs and close frames: through _write
         self._start_direct_writes(sock)
         self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
+        _direct_count += 1
+        try:
+            self._read_until_closed(websocket_wait)
+        finally:
+            _direct_count -= 1
+        with contextlib.suppress(Exception):
+            ws.close()
+        self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+        return []
 
+    def _read_until_closed(self, websocket_wait: Any) -> None:
+        """engine.io's reader loop: receive packets until the client or the server closes."""
         while True:
             try:
                 p = websocket_wait()
@@ -231,10 +279,6 @@ class FastSocket(engineio.socket.Socket):
 
         self._sock = None
         self._backlog = None
-        with contextlib.suppress(Exception):
-            ws.close()
-        self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
-        return []
 
     def _start_direct_writes(self, sock: Any) -> None:
         """Send what was queued before the upgrade, in order, then write directly."""
@@ -256,3 +300,12 @@ class FastSocket(engineio.socket.Socket):
 def install() -> None:
     """Make engine.io create FastSocket connections (idempotent)."""
     engineio.socket.Socket = FastSocket  # type: ignore[misc]
+
+
+def status() -> dict[str, Any]:
+    """Which writer this process uses, and how many websockets it writes directly now."""
+    direct = engineio.socket.Socket is FastSocket
+    return {
+        "websocket_writes": "direct" if direct else "engine.io",
+        "direct_websockets": _direct_count,
+    }
