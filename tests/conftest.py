@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from live_peers import Peer
+from support.api import make_app
+from support.peers import Peer
+from support.server import LiveServer
 
-from roadmap import create_app, live
+from roadmap import live
 from roadmap.extensions import db, socketio
 from roadmap.ops import buckets
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def make_app(tmp_path: Path, database: Path):
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
-            "EXPORT_DIR": str(tmp_path / "exports"),
-            "SOCKETIO_ASYNC_MODE": "threading",
-            "PDF_WORKER": False,
-        },
-        instance_path=str(tmp_path / "instance"),
-    )
 
 
 @pytest.fixture(scope="session")
@@ -131,10 +111,6 @@ def join(client, demo) -> Callable[..., dict[str, Any]]:
     return _join
 
 
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @pytest.fixture
 def socket_client(app, client) -> Callable[..., Any]:
     """Make Flask-SocketIO test clients authenticated with a token."""
@@ -151,103 +127,7 @@ def socket_client(app, client) -> Callable[..., Any]:
             sc.disconnect()
 
 
-def new_op(op_type: str, **data: Any) -> dict[str, Any]:
-    return {"op_id": str(uuid.uuid4()), "type": op_type, "data": data}
-
-
 # --- a real server in its own process ---------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class LiveServer:
-    """A real gunicorn + gevent server on a temporary database, with the demo loaded."""
-
-    def __init__(self, workdir: Path, env: dict[str, str] | None = None) -> None:
-        self.workdir = workdir
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {
-            **os.environ,
-            "ROADMAP_INSTANCE_PATH": str(workdir / "instance"),
-            "DATABASE_URL": f"sqlite:///{workdir / 'live.sqlite'}",
-            "EXPORT_DIR": str(workdir / "exports"),
-            "HOST": "127.0.0.1",
-            "PORT": str(self.port),
-            **(env or {}),
-        }
-        self.proc: subprocess.Popen | None = None
-        self.demo: dict[str, Any] = {}
-        self.log = workdir / "server.log"
-
-    def flask(self, *args: str) -> str:
-        out = subprocess.run(
-            [sys.executable, "-m", "flask", "--app", "app", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        )
-        return out.stdout
-
-    def start(self) -> LiveServer:
-        self.demo = json.loads(self.flask("demo", "--json"))
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        self.log_file = self.log.open("w")
-        self.proc = subprocess.Popen(
-            [
-                str(gunicorn),
-                "--worker-class",
-                "gevent",
-                "--workers",
-                "1",
-                "--no-control-socket",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "app:app",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log_file,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
-                    return self
-            except requests.RequestException:
-                time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("server did not start:\n" + self.log.read_text())
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        if getattr(self, "log_file", None) is not None:
-            self.log_file.close()
-
-    def join(self, name: str = "Ana", **extra: Any) -> dict[str, Any]:
-        res = requests.post(
-            self.url + "/api/join",
-            json={"code": self.demo["join_code"], "name": name, **extra},
-            timeout=10,
-        )
-        res.raise_for_status()
-        return res.json()
-
-    def board_id(self, index: int = 0) -> int:
-        return self.demo["groups"][index]["board_id"]
 
 
 @pytest.fixture(scope="session")
@@ -277,3 +157,19 @@ def peers(live_server) -> Iterator[Callable[..., Peer]]:
     yield make
     for peer in made:
         peer.close()
+
+
+# --- tiers ------------------------------------------------------------------------------------
+
+# Tests under tests/e2e/ (server processes, browsers, render workers, PDFs read back), and any
+# test elsewhere that uses one of these fixtures, are end-to-end: `make test-fast`
+# (pytest -m "not e2e") leaves them out, `make test` runs them.
+E2E_FIXTURES = {"live_server", "peers", "browser", "new_context", "playwright"}
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        in_e2e = E2E_DIR in Path(str(item.fspath)).parents
+        if in_e2e or E2E_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)

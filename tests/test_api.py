@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import auth, new_op
+from support.api import auth, new_op
 
 
 def error_of(res, status: int, code: str) -> dict:
@@ -18,7 +18,11 @@ def error_of(res, status: int, code: str) -> dict:
 def test_healthz_checks_the_database(client):
     res = client.get("/healthz")
     assert res.status_code == 200
-    assert res.get_json() == {"status": "ok"}
+    assert res.get_json() == {
+        "status": "ok",
+        "websocket_writes": "engine.io",  # the threading test server; gevent: "direct"
+        "direct_websockets": 0,
+    }
 
 
 def test_join_returns_participant_token_and_groups(client, demo):

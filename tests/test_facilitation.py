@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from conftest import auth, new_op
+from support.api import auth, new_op
 
 from roadmap.extensions import db
 from roadmap.models import Board

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import auth, new_op
+from support.api import auth, new_op
 
 from roadmap import inclusion
 

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import auth, new_op
+from support.api import auth, new_op
 
 from roadmap import live, ops
 from roadmap.config import NOTE_TEXT_MAX

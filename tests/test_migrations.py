@@ -7,8 +7,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import make_app
 from flask_migrate import upgrade
+from support.api import make_app
 
 from roadmap.cli import init_database
 from roadmap.extensions import db

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import auth, new_op
+from support.api import auth, new_op
 
 from roadmap.extensions import db
 from roadmap.models import Organiser

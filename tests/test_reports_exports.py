@@ -10,8 +10,8 @@ import time
 import openpyxl
 import pytest
 import sqlalchemy as sa
-from conftest import auth
 from icalendar import Calendar
+from support.api import auth
 
 from roadmap import create_app
 from roadmap.extensions import db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import auth, new_op
+from support.api import auth, new_op
 
 from roadmap import safety
 

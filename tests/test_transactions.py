@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import auth, new_op
+from support.api import auth, new_op
 
 from roadmap import ops
 from roadmap.extensions import db

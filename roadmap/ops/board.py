@@ -38,12 +38,17 @@ def layout(ctx: Context, data: LayoutData) -> Outcome:
     used = db.session.scalar(sa.select(Note.id).where(Note.board_id == board.id).limit(1))
     if used is not None:
         raise AppError("conflict", "This board already has notes: its template is kept.")
-    for lane in list(board.lanes):
-        board.lanes.remove(lane)
+    for old in list(board.lanes):
+        board.lanes.remove(old)
     db.session.flush()
-    for i, lane in enumerate(spec.lanes):
+    for i, lane_spec in enumerate(spec.lanes):
         board.lanes.append(
-            Lane(key=lane.key, title=lane.title, position=i, default_kind=lane.default_kind)
+            Lane(
+                key=lane_spec.key,
+                title=lane_spec.title,
+                position=i,
+                default_kind=lane_spec.default_kind,
+            )
         )
     board.template = data.template
     return Outcome({"board": {"template": board.template}, "resync": True})

@@ -82,11 +82,11 @@ class Context:
 
     @cached_property
     def board(self) -> Board:
-        return db.session.get(Board, self.board_row.id)
+        return db.session.get_one(Board, self.board_row.id)
 
     @cached_property
     def actor(self) -> Participant:
-        return db.session.get(Participant, self.actor_row.id)
+        return db.session.get_one(Participant, self.actor_row.id)
 
 
 @dataclass
@@ -303,7 +303,7 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
     conn = _begin_write()
     board, actor, previous = _lock_board(conn, board_id, env.op_id, actor_id)
     if previous is not None:
-        ack = _stored_ack(db.session.get(BoardOp, previous), actor.id)
+        ack = _stored_ack(db.session.get_one(BoardOp, previous), actor.id)
         db.session.rollback()
         return Applied(ack=ack)
     staff = is_staff(actor, board)  # type: ignore[arg-type]  # the rows have the same fields

@@ -48,7 +48,7 @@ def visible(ctx: Context, note: Any, deleted_ok: bool) -> bool:
 def note_of(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> Note:
     """A note of this board that the actor can see (404 otherwise; deleted ones if asked)."""
     note = db.session.get(Note, note_id)
-    if not visible(ctx, note, deleted_ok):
+    if note is None or not visible(ctx, note, deleted_ok):
         raise AppError("not_found", f"There is no note {note_id} on this board.")
     return note
 
@@ -56,7 +56,7 @@ def note_of(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> Note:
 def note_row(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> sa.Row[Any]:
     """note_of as a row of sql.NOTE: the note, its `votes`, its author's name."""
     note = ctx.run(sql.NOTE, note_id=note_id, board_id=ctx.board_row.id).first()
-    if not visible(ctx, note, deleted_ok):
+    if note is None or not visible(ctx, note, deleted_ok):
         raise AppError("not_found", f"There is no note {note_id} on this board.")
     return note
 
@@ -66,7 +66,7 @@ def require_owner(ctx: Context, note: Any) -> None:
         raise AppError("forbidden", "You can only change your own notes.")
 
 
-def audience_of(ctx: Context, note: Note) -> list[int] | None:
+def audience_of(ctx: Context, note: Any) -> list[int] | None:
     """Hidden notes (private writing) are seen only by their author and the staff."""
     return [note.author_id] if note.hidden and note.author_id is not None else None
 

@@ -138,8 +138,9 @@ def lock_board(
     conn: sa.Connection, board_id: int, op_id: str, actor_id: int
 ) -> tuple[BoardState, Actor | None, int | None] | None:
     """The board (locked), the actor, and the id of a logged op with op_id; None: no board."""
-    row = conn.execute(LOCK_BOARD, {"board_id": board_id, "op_id": op_id, "actor_id": actor_id})
-    row = row.first()
+    row = conn.execute(
+        LOCK_BOARD, {"board_id": board_id, "op_id": op_id, "actor_id": actor_id}
+    ).first()
     if row is None:
         return None
     n, m = len(_BOARD_COLUMNS), len(_ACTOR_COLUMNS)

@@ -1,4 +1,8 @@
-"""Browser fixtures: Debian's Chromium through Playwright (never `playwright install`)."""
+"""End-to-end fixtures: Debian's Chromium through Playwright (never `playwright install`).
+
+The real server (`live_server`, `peers`) is in tests/conftest.py, shared with the tests
+beside it that still mix unit and end-to-end cases.
+"""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ import psutil
 import pytest
 import requests
 import socketio
-from live_peers import create_note, render_workers
+from support.peers import create_note, render_workers
 
 from roadmap import create_app
 from roadmap.extensions import db
@@ -89,3 +89,55 @@ def test_the_board_stays_responsive_while_a_report_renders(live_server, tmp_path
     # The render runs only when a core would otherwise idle: the live server comes first.
     assert len(workers) == 1
     assert os.sched_getscheduler(workers[0].pid) == os.SCHED_IDLE
+
+
+def test_the_server_pauses_a_render_while_ops_flow(live_server):
+    """gunicorn + gevent: ops at ~20 a second stop the worker; when they end, the PDF arrives."""
+    me = live_server.join("Busy writer")
+    board = live_server.board_id(0)
+    headers = {"Authorization": f"Bearer {me['token']}"}
+    lane = requests.get(f"{live_server.url}/api/boards/{board}", headers=headers, timeout=10)
+    lane = lane.json()["lanes"][0]["id"]
+    client = socketio.Client()
+    client.connect(live_server.url, auth={"token": me["token"]}, transports=["websocket"])
+    result: dict = {}
+    try:
+        assert client.call("board:join", {"board_id": board}, timeout=10)["ok"]
+
+        def send(seconds: float) -> None:
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                ack = create_note(client, board, lane, "Typing fast")
+                assert ack["ok"], ack
+                time.sleep(0.05)
+
+        send(1.0)  # the boards are busy before the report is asked for
+        organiser = {"Authorization": f"Bearer {live_server.demo['organiser_token']}"}
+
+        def fetch() -> None:
+            started = time.monotonic()
+            res = requests.get(
+                f"{live_server.url}/api/events/{live_server.demo['event_id']}/report.pdf",
+                headers=organiser,
+                timeout=120,
+            )
+            result.update(status=res.status_code, head=res.content[:5])
+            result["seconds"] = time.monotonic() - started
+
+        thread = threading.Thread(target=fetch)
+        thread.start()
+        seen: set[str] = set()
+        end = time.monotonic() + 4
+        sender = threading.Thread(target=send, args=(4.0,))
+        sender.start()
+        while time.monotonic() < end:
+            seen.update(p.status() for p in render_workers(live_server))
+            time.sleep(0.05)
+        sender.join()
+        assert thread.is_alive(), result  # still waiting for a quiet moment
+        thread.join(60)
+    finally:
+        client.disconnect()
+    assert psutil.STATUS_STOPPED in seen, seen
+    assert result["status"] == 200 and result["head"] == b"%PDF-", result
+    assert result["seconds"] >= 4

@@ -13,7 +13,7 @@ import pytest
 import requests
 import socketio
 import websocket
-from live_peers import FIELDS, Peer, lanes_of, server_board, wait_for
+from support.peers import FIELDS, Peer, lanes_of, server_board, wait_for
 
 pytestmark = pytest.mark.e2e
 

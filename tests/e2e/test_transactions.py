@@ -6,7 +6,7 @@ import re
 
 import pytest
 import requests
-from live_peers import wait_for
+from support.peers import wait_for
 
 pytestmark = pytest.mark.e2e
 

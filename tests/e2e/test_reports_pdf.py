@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import auth
+from support.api import auth
 
 from roadmap.extensions import db
 from roadmap.models import Board, Note, Participant

@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 import requests
-from browser_helpers import join_board, lane_note, note, serious_violations, wait_live
+from support.browser import join_board, lane_note, note, serious_violations, wait_live
 
-pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context
 pytestmark = pytest.mark.e2e
 SOON = 1000  # ms: a change of one participant shows at the other's within a second
 

@@ -11,10 +11,9 @@ from typing import Any
 
 import pytest
 import socketio
-from browser_helpers import api, serious_violations
-from live_peers import create_note, lanes_of
+from support.browser import api, serious_violations
+from support.peers import create_note, lanes_of
 
-pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context (shared)
 pytestmark = pytest.mark.e2e
 
 

@@ -8,10 +8,8 @@ import uuid
 from typing import Any
 
 import pytest
-from browser_helpers import api, join_board, note
-from test_browser_board import serious_violations
+from support.browser import api, join_board, note, serious_violations
 
-pytest_plugins = ["browser_fixtures"]  # playwright, browser, new_context (shared)
 pytestmark = pytest.mark.e2e
 SOON = 2000  # ms
 

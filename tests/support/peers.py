@@ -1,6 +1,6 @@
 """Socket.IO peers for the end-to-end tests: python-socketio clients over real websockets.
 
-The `peers` fixture (conftest.py) makes connected `Peer`s.
+The `peers` fixture (tests/conftest.py) makes connected `Peer`s.
 """
 
 from __future__ import annotations
