@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from support.api import auth
+from support.server import ROOT
 
 from roadmap.extensions import db
 from roadmap.models import Board, Note, Participant
@@ -191,13 +192,13 @@ def test_report_access_is_for_staff_only(client, demo, join):
 
 def test_the_fetcher_serves_only_static_files():
     fetcher = StaticOnlyFetcher()
-    css = fetcher.fetch((Path(__file__).parent.parent / "static/css/print.css").as_uri())
+    css = fetcher.fetch((ROOT / "static/css/print.css").as_uri())
     assert b"@page" in css.read() and css.content_type == "text/css"
     for url in (
         "file:///etc/passwd",
         "http://example.com/x.png",
         "https://127.0.0.1/",
-        (Path(__file__).parent.parent / "static/../pyproject.toml").as_uri(),
+        (ROOT / "static/../pyproject.toml").as_uri(),
         "data:text/plain,hi",
     ):
         with pytest.raises(ValueError):
