@@ -197,6 +197,7 @@
   socket.on("presence", function (msg) {
     if (msg.board_id !== cfg.boardId) return;
     state.presence = msg.participants || [];
+    state.editingAnonymous = msg.editing_anonymous || [];
     emit("presence", state.presence);
     renderPresence();
     renderNotes();
@@ -941,6 +942,11 @@
     var map = {};
     state.presence.forEach(function (p) {
       if (p.editing != null && p.id !== cfg.me) (map[p.editing] = map[p.editing] || []).push(p.name);
+    });
+    // Someone edits an anonymous note: say so, never who (roadmap/privacy.py). Not my own.
+    var mineNow = ui.editing ? noteIdOfKey(ui.editing) : null;
+    (state.editingAnonymous || []).forEach(function (id) {
+      if (id !== mineNow) (map[id] = map[id] || []).push(t("note.someone"));
     });
     return map;
   }

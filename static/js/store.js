@@ -134,6 +134,14 @@
       (result.deleted_note_ids || []).forEach(function (id) {
         state.notes.delete(id);
       });
+      if (type === "note.redact") {
+        // Redacted: nothing of the note stays on this device, queued edits of it neither.
+        var gone = new Set(result.deleted_note_ids || [result.note_id]);
+        state.queue = state.queue.filter(function (op) {
+          return !(op.data && gone.has(op.data.note_id));
+        });
+        saveQueue();
+      }
       if (result.note_id != null && typeof result.votes === "number") {
         var voted = state.notes.get(result.note_id);
         if (voted) {
