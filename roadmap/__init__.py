@@ -102,6 +102,9 @@ def create_app(
     from .cli import register_cli
 
     register_cli(app)
+    from . import purge  # retention: `flask purge`, and due purges run by the server
+
+    purge.init_app(app)
     if async_mode == "gevent":
         # One process serves every socket. Move what start-up made (modules, the app, ~200,000
         # objects) out of the cyclic GC's reach: a full collection over it paused the process

@@ -10,6 +10,7 @@ leave both `roadmap.sqlite` and `roadmap.sqlite-wal`. See docs/do-no-harm.md.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -74,8 +75,7 @@ def flush_to_disk() -> None:
     if engine.dialect.name != "sqlite":
         return
     for _attempt in range(20):
-        with engine.connect() as conn:
-            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").first()
+        busy = _driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         if busy is None or not busy[0]:
             return
         sleep(0.05)
@@ -94,6 +94,21 @@ def vacuum() -> None:
     engine = db.engine
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect() as conn:
-        conn.exec_driver_sql("VACUUM")
+    try:
+        _driver_sql("VACUUM")
+    except Exception:  # busy: secure_delete has zeroed the freed space anyway
+        current_app.logger.exception("VACUUM after a purge failed")
     flush_to_disk()
+
+
+def _driver_sql(statement: str) -> Any:
+    """Run one statement outside any transaction (VACUUM and checkpoints refuse to be in one)."""
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(statement)
+        row = cur.fetchone()
+        cur.close()
+        return row
+    finally:
+        raw.close()

@@ -53,10 +53,11 @@ def person(who: Any, *, anonymous: bool = False, viewer_id: int | None = None) -
 
 def display_name(who: Any, *, anonymous: bool = False, include_authors: bool = True) -> str:
     """A participant's name for a report or export: "" unless the organiser asked for authors."""
-    if who is None or not include_authors:
+    if not include_authors:
         return ""
-    shown = person(who, anonymous=anonymous)
-    return shown["name"] if shown["id"] is not None else ""
+    if who is None and not anonymous:
+        return ""
+    return person(who, anonymous=anonymous)["name"]
 
 
 # --- which notes an op touches, and what its text looks like now -------------------------------

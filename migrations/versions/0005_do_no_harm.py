@@ -25,6 +25,9 @@ def upgrade():
         )
         batch_op.add_column(sa.Column('purged_at', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('purge_counts', sa.JSON(), nullable=True))
+    # Events made before retention existed are never purged automatically (their organisers
+    # never saw a retention period): 0 = purge by hand only. New events default to 90 days.
+    op.execute("UPDATE event SET retention_days = 0")
 
 
 def downgrade():

@@ -61,6 +61,12 @@ def group_dict(group: Group) -> dict[str, Any]:
     }
 
 
+def purge_due_on(event: Event) -> Any:
+    from ..purge import due_on
+
+    return due_on(event)
+
+
 def event_dict(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
@@ -69,6 +75,9 @@ def event_dict(event: Event) -> dict[str, Any]:
         "ends_on": iso(event.ends_on),
         "place": event.place,
         "languages": list(event.languages or []),
+        "retention_days": event.retention_days,
+        "purge_due_on": iso(purge_due_on(event)),
+        "purged_at": iso(event.purged_at),
         "join_code": event.join_code,
         "join_url": f"{base_url()}/join/{event.join_code}",
         "groups": [group_dict(g) for g in event.groups],
@@ -93,6 +102,10 @@ def apply_event_fields(event: Event, fields: dict[str, Any]) -> None:
             setattr(event, key, parse_date(fields[key], key))
     if "place" in fields:
         event.place = (fields["place"] or "").strip()
+    if fields.get("retention_days") not in (None, ""):
+        from ..purge import check_retention
+
+        event.retention_days = check_retention(fields["retention_days"])
     if "languages" in fields:
         languages = [code.strip() for code in fields["languages"] or [] if code.strip()]
         event.languages = list(dict.fromkeys(languages))
@@ -103,7 +116,7 @@ def apply_event_fields(event: Event, fields: dict[str, Any]) -> None:
 def create_event(principal: Principal, fields: dict[str, Any]) -> tuple[Event, str]:
     """A new event; returns it with the account's organiser token for it."""
     account = require_account(principal)
-    event = Event(name="", join_code=new_join_code(), place="", languages=[])
+    event = Event(name="", join_code=new_join_code(), place="", languages=[], retention_days=90)
     apply_event_fields(event, {"name": "", **fields})
     db.session.add(event)
     db.session.flush()
