@@ -111,6 +111,11 @@ def purge_event(event: Event) -> dict[str, Any]:
         }
     event.purged_at = now
     db.session.commit()
+    from .organise.services import disconnect
+
+    for p in people.values():
+        if p.role == "participant":
+            disconnect(p.id)
     files = remove_internal_reports(event.id)
     erasure.vacuum()
     return {

@@ -339,6 +339,9 @@ def participants(event: Event) -> dict[str, Any]:
     counted = [p for p in people if p.role == "participant" and not p.removed]
     by_org = Counter(p.organisation.strip() or "(not given)" for p in counted)
     by_country = Counter(p.country.strip() or "(not given)" for p in counted)
+    if event.purge_counts:  # after a purge (roadmap/purge.py) only the counts are left
+        by_org = Counter(dict(event.purge_counts.get("organisations", [])))
+        by_country = Counter(dict(event.purge_counts.get("countries", [])))
     return {
         "participants": [participant_dict(p) for p in people],
         "counts": {
