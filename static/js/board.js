@@ -216,6 +216,11 @@
     pumping = true;
     var op = state.queue[0];
     var data = op.data;
+    if (op.who != null && op.who !== cfg.me) {
+      store.dequeue(op.op_id); // written by another identity on this device: never sent as me
+      pumping = false;
+      return pump();
+    }
     if (store.isTemp(data.note_id) || store.isTemp(data.after) || store.isTemp(data.before)) {
       // It names a note whose creation was refused: it cannot be done any more.
       store.dequeue(op.op_id);
@@ -1819,11 +1824,17 @@
     },
     config: cfg,
     socket: socket,
+    // "Leave this board" (leave.js): stop, and keep nothing of this person on the device.
+    leave: function () {
+      socket.disconnect();
+      store.forget();
+    },
   };
   window.RoadmapBoard = api;
 
   loadCatalogue().then(function () {
     if (store.restore()) render();
+    if (state.droppedForeign) toast(t("offline.dropped_foreign", { count: state.droppedForeign }), true);
     renderStatus();
     setStatus(navigator.onLine === false ? "offline" : "connecting");
     socket.connect();
