@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 
-from .. import events, live, ops
+from .. import events, live, ops, privacy
 from ..boards import DEFAULT_TEMPLATE, TEMPLATES
 from ..errors import AppError
 from ..events import add_group, new_join_code
@@ -259,7 +259,7 @@ def board_tile(board: Board, group: Group) -> dict[str, Any]:
                 "kind": n.kind,
                 "text": n.text[:200],
                 "lane": lanes.get(n.lane_id, ""),
-                "author": "Anonymous" if n.anonymous or n.author is None else n.author.public_name,
+                "author": privacy.person(n.author, anonymous=n.anonymous)["name"],
                 "created_at": iso(n.created_at),
             }
             for n in latest
