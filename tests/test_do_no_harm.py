@@ -112,6 +112,15 @@ def test_the_backup_without_personal_data_names_nobody(app, client, demo):
             db.session.scalars(sa.select(Participant.name).where(Participant.role == "participant"))
         )
         names -= set(db.session.scalars(sa.select(Note.owner_name)))  # owners stay named
+        db.session.add(
+            Participant(
+                event_id=demo["event_id"],
+                name="Hidden-Joiner-Kq",
+                anonymous=True,
+                token_hash=uuid.uuid4().hex,
+            )
+        )
+        db.session.commit()
         anon = db.session.scalar(sa.select(Participant).where(Participant.role == "participant"))
         note = run(board, anon, "note.create", lane_id=lane_of(board), text="Quiet", anonymous=True)
         gone = run(board, anon, "note.create", lane_id=lane_of(board), text="Gone-Phone 0812")
@@ -131,6 +140,8 @@ def test_the_backup_without_personal_data_names_nobody(app, client, demo):
     assert not [n for n in names if f'"{n}"' in lean_text]
     assert lean["participation"]["people"] >= len(names) - 1
     assert any(n in json.dumps(full, ensure_ascii=False) for n in names)
+    assert '"Hidden-Joiner-Kq"' not in json.dumps(full)  # joined "post anonymously"
+    assert any(p["name"].startswith("Anonymous participant") for p in full["participants"])
 
 
 def test_the_event_form_shows_the_retention_period_and_the_page_purges_with_confirmation(

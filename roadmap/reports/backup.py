@@ -110,7 +110,8 @@ def export_event(event: Event, personal_data: bool = True) -> dict[str, Any]:
             {
                 "id": p.id,
                 "group_id": p.group_id,
-                "name": p.name,
+                # Who joined "post anonymously" is not named in any backup (privacy.py).
+                "name": f"Anonymous participant {p.id}" if p.anonymous else p.name,
                 "organisation": p.organisation,
                 "country": p.country,
                 "role": p.role,
