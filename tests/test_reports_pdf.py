@@ -363,3 +363,20 @@ def test_event_chapters_leave_origin_and_partners_to_the_tracker(app, client, de
     chapters = " ".join(pages[:tracker])
     assert "Pilot a helpline" in chapters and "UNODC" not in chapters
     assert "from: Signpost the pilot grew from · with: UNODC and IOM" in " ".join(pages[tracker:])
+
+
+def test_the_board_pdf_names_authors_only_in_an_organisers_internal_copy(
+    app, client, demo, tmp_path
+):
+    names = participant_names(app, demo["event_id"])
+    group = demo["groups"][1]  # the demo's takeaways are there
+    path = f"/api/boards/{group['board_id']}/report.pdf?authors=1"
+
+    def named(token: str) -> list[str]:
+        res = client.get(path, headers=auth(token))
+        assert res.status_code == 200
+        flat = squash(pdf_text(res.data, tmp_path))
+        return [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", flat)]
+
+    assert named(group["facilitator_token"]) == []  # a facilitator cannot ask for authors
+    assert named(demo["organiser_token"])  # the organiser's internal copy names them

@@ -90,7 +90,8 @@ def board_report(board_id: int):
     board = board_for(who, board_id)
     if not is_staff(who, board):
         raise AppError("forbidden", "Only the board's facilitator and the organisers may do this.")
-    context = board_context(board, include_authors())
+    # An internal copy that names authors is the organisers' choice, not a facilitator's.
+    context = board_context(board, include_authors() and who.role == "organiser")
     db.session.remove()
     result = render_pdf("board", context)
     group = context["board"]["group"]
