@@ -151,3 +151,27 @@ def test_a_shared_phone_keeps_queues_apart_and_leaving_clears_the_device(live_se
     assert stored(first) == ""
     first.goto(f"{live_server.url}/boards/{board}")
     assert "data-me" not in first.content()
+
+
+def test_a_facilitator_sees_the_warning_badge_filters_and_redacts(live_server, new_context):
+    board = live_server.board_id(1)
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/facilitate/{live_server.demo['groups'][1]['facilitator_token']}")
+    wait_live(page)
+    writer = live_server.join("Writer V")
+    lane = api(live_server, writer["token"], "GET", f"/api/boards/{board}")["lanes"][0]["id"]
+    risky = f"LINE id: mai{uid()}"
+    calm = f"Train inspectors {uid()}"
+    for text in (risky, calm):
+        op(live_server, writer["token"], board, "note.create", lane_id=lane, text=text)
+    note(page, calm).wait_for()
+    note(page, risky).locator(".dnh-badge").wait_for()
+    assert note(page, calm).locator(".dnh-badge").count() == 0
+    page.check(".dnh-filter")
+    note(page, calm).wait_for(state="hidden")
+    assert note(page, risky).is_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator(".dnh-item", has_text=risky).locator(".dnh-redact").click()
+    note(page, risky).wait_for(state="detached")
+    server = api(live_server, live_server.demo["organiser_token"], "GET", f"/api/boards/{board}")
+    assert risky not in json.dumps(server)
