@@ -246,3 +246,19 @@ def test_purge_event_keeps_the_roadmap(app, demo):
         assert owners == set(
             db.session.scalars(sa.select(Note.owner_name).where(Note.owner_name != ""))
         )
+
+
+@pytest.mark.parametrize(
+    "lang, what_not, anonymous",
+    [
+        ("en", "Never write on a board the name", "Your notes can be anonymous"),
+        ("fr", "N’écrivez jamais sur un tableau", "Vos notes peuvent être anonymes"),
+        ("th", "ห้ามเขียนชื่อ", "โน้ตของคุณไม่ระบุชื่อได้"),
+    ],
+)
+def test_the_join_page_says_what_not_to_write_in_the_participants_language(
+    client, demo, lang, what_not, anonymous
+):
+    client.set_cookie("lang", lang)
+    page = client.get(f"/join/{demo['join_code']}").get_data(as_text=True)
+    assert what_not in page and anonymous in page
