@@ -169,7 +169,12 @@ def test_a_facilitator_sees_the_warning_badge_filters_and_redacts(live_server, n
     assert note(page, calm).locator(".dnh-badge").count() == 0
     page.check(".dnh-filter")
     note(page, calm).wait_for(state="hidden")
-    assert note(page, risky).is_visible()
+    # A presence change redraws the cards: the flagged one must stay shown under the filter.
+    join_board(new_context(), live_server, "Newcomer N", group=1)
+    page.wait_for_function(
+        "() => document.querySelector('#presence').textContent.includes('Newcomer N')"
+    )
+    note(page, risky).wait_for(state="visible")
     page.once("dialog", lambda dialog: dialog.accept())
     page.locator(".dnh-item", has_text=risky).locator(".dnh-redact").click()
     note(page, risky).wait_for(state="detached")

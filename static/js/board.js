@@ -933,6 +933,7 @@
     if (group) says += " · " + t("inclusion.filter", { group: groupLabel(group) });
     setText($("filter-text"), says);
     restoreFocus(active);
+    emit("notes", state); // the note cards were (re)drawn: features that decorate them redo it
   }
 
   function restoreFocus(before) {

@@ -132,6 +132,7 @@
     }
 
     RB.on("render", render);
+    RB.on("notes", render); // cards redrawn outside a full render (presence, filters …)
     render();
   }
 
