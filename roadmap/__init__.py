@@ -98,6 +98,9 @@ def create_app(
     from .cli import register_cli
 
     register_cli(app)
+    from . import purge  # retention: `flask purge`, and due purges run by the server
+
+    purge.init_app(app)
     return app
 
 

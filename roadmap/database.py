@@ -43,6 +43,8 @@ def configure_engine(app: Flask) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
+        # Do No Harm: freed space is zeroed, so erased text leaves the file (roadmap/erasure.py).
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @sa.event.listens_for(engine, "begin")

@@ -220,6 +220,7 @@ def create_demo() -> dict[str, Any]:
         place="Bangkok, Thailand",
         languages=["en", "th", "km", "lo", "my", "vi", "zh", "id", "tl"],
         join_code="ARAT19",
+        retention_days=0,  # fictional data: never purged by itself (docs/do-no-harm.md)
     )
     db.session.add(event)
     db.session.flush()

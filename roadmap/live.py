@@ -12,14 +12,14 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import ops
+from . import history, ops
 from .auth import board_for, is_staff, participant_for_token
 from .errors import AppError
 from .extensions import db, socketio
 from .load import live_activity
-from .models import Board, BoardOp, Participant
+from .models import Board, BoardOp, Note, Participant
 from .ops.core import MAX_ID, Id, TokenBucket, validation_message
-from .serialize import board_snapshot, message_for, redacted_message
+from .serialize import board_snapshot, redacted_message
 
 
 @dataclass
@@ -152,7 +152,7 @@ def catch_up(board: Board, since: int, who: Participant) -> list[dict[str, Any]]
     ).all()
     if len(rows) != board.seq - since:
         return None
-    return [message_for(row, who, board) for row in rows]
+    return history.messages(board, rows, who)
 
 
 @socketio.on("board:join")
@@ -252,10 +252,16 @@ def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None
 def presence_list(board_id: int) -> list[dict[str, Any]]:
     seen: dict[int, dict[str, Any]] = {}
     for entry in PRESENCE.get(board_id, {}).values():
-        current = seen.setdefault(entry["id"], dict(entry))
+        current = seen.setdefault(entry["id"], {k: v for k, v in entry.items() if k != "secret"})
         if entry.get("editing") is not None:
             current["editing"] = entry["editing"]
     return list(seen.values())
+
+
+def anonymous_editing(board_id: int) -> list[int]:
+    """Notes someone edits whose editor may not be named (privacy.py): "someone is editing"."""
+    entries = PRESENCE.get(board_id, {}).values()
+    return sorted({e["secret"] for e in entries if e.get("secret") is not None})
 
 
 _presence_due: set[int] = set()  # boards whose presence broadcast is scheduled
@@ -288,19 +294,29 @@ def _send_presence_later(board_id: int, delay: float) -> None:
 def _send_presence(board_id: int) -> None:
     with _lock:
         participants = presence_list(board_id)
+        hidden = anonymous_editing(board_id)
     socketio.emit(
-        "presence", {"board_id": board_id, "participants": participants}, to=room_of(board_id)
+        "presence",
+        {"board_id": board_id, "participants": participants, "editing_anonymous": hidden},
+        to=room_of(board_id),
     )
 
 
 def _set_presence(board_id: int, sid: str, who: Participant, editing: int | None) -> None:
     name = "Anonymous participant" if who.anonymous else who.public_name
+    secret = None
+    if editing is not None:
+        note = db.session.get(Note, editing)
+        anonymous = who.anonymous or (note is not None and note.anonymous)
+        if note is not None and note.author_id == who.id and anonymous:
+            editing, secret = None, editing  # "someone is editing", never who
     with _lock:
         PRESENCE.setdefault(board_id, {})[sid] = {
             "id": who.id,
             "name": name,
             "role": who.role,
             "editing": editing,
+            "secret": secret,
         }
     _broadcast_presence(board_id)
 

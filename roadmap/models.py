@@ -30,6 +30,11 @@ class Event(db.Model):
     languages: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     join_code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True, index=True)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    # Do No Harm (roadmap/purge.py): personal data is erased `retention_days` after the end.
+    retention_days: so.Mapped[int] = so.mapped_column(default=90, server_default="90")
+    purged_at: so.Mapped[dt.datetime | None]
+    # After a purge: {"participants": n, "organisations": {name: n}, "countries": {name: n}}.
+    purge_counts: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
 
     groups: so.Mapped[list[Group]] = so.relationship(
         back_populates="event", order_by="Group.position", cascade="all, delete-orphan"
@@ -141,6 +146,7 @@ class Note(db.Model):
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     deleted_at: so.Mapped[dt.datetime | None]  # soft delete: nothing typed is lost
+    redacted_at: so.Mapped[dt.datetime | None]  # note.redact: text erased everywhere, for good
     # Commitments (kind == "commitment").
     owner_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     owner_org: so.Mapped[str] = so.mapped_column(sa.String(200), default="")

@@ -1,97 +1,42 @@
 """Do No Harm: a soft check for personal data in a note before it is sent.
 
-Boards must never become a place where a survivor's identity is written down (seed 002). This
-looks for what would identify a person: an e-mail address, a phone number, a street address
-with a number, "survivor named …" / "victim called …". It never refuses a note: the browser asks
-the author to confirm (edit, or send anyway), and note.create / note.update results carry
-`"warnings": ["personal_data"]`. Facilitators can delete any note.
+Boards must never become a place where a survivor's identity is written down (seed 002). The
+check looks for what would identify a person: e-mail addresses (also "name (at) domain dot
+org"), phone numbers in Latin, Thai, Lao, Khmer and Burmese digits, passport and national ID
+numbers of the region, messenger handles, street addresses, and a person's name after
+identifying words in every language the boards are written in. It never refuses a note: the
+browser asks the author to confirm (edit, or send anyway), note.create / note.update results
+carry `"warnings": ["personal_data"]`, and facilitators see a badge and can redact.
 
-The patterns are written once, here, as regex sources valid in both Python and JavaScript (ASCII
-classes only, no inline flags, no Python-only syntax); the board snapshot ships them to the
-browser (`client_rules()`), so both sides flag the same texts.
+The rules live in ONE file, static/safety-rules.json, read here and shipped to the browser in
+every board snapshot (`client_rules()`), so both sides flag the same texts. See
+docs/do-no-harm.md for the rules, the tests and the measured false-positive rate.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 from typing import Any
 
-WARNING = "personal_data"
+RULES_FILE = Path(__file__).resolve().parent.parent / "static" / "safety-rules.json"
+_MACRO = re.compile(r"\{([A-Z]+)\}")
 
 
-def _ci(word: str) -> str:
-    """`Street` -> `[Ss]treet`: a capitalised word matched either way, without the i flag."""
-    first = word[0]
-    return f"[{first.upper()}{first.lower()}]{word[1:]}" if first.isalpha() else word
+def _load() -> tuple[str, list[tuple[str, str, str]]]:
+    doc = json.loads(RULES_FILE.read_text(encoding="utf-8"))
+    macros: dict[str, str] = doc.get("macros", {})
+
+    def expand(pattern: str) -> str:
+        return _MACRO.sub(lambda m: macros.get(m.group(1), m.group(0)), pattern)
+
+    rules = [(r["kind"], expand(r["pattern"]), r.get("flags", "")) for r in doc["rules"]]
+    return doc["warning"], rules
 
 
-_NOT_WORD_BEFORE = "(?<![0-9A-Za-z_])"
-_NOT_WORD_AFTER = "(?![0-9A-Za-z_])"
-
-_STREET_WORDS = [
-    "street",
-    "road",
-    "avenue",
-    "lane",
-    "alley",
-    "boulevard",
-    "soi",
-    "moo",
-    "thanon",
-    "rue",
-    "chemin",
-    "jalan",
-    "duong",
-]
-_PLACE_WORDS = "|".join(_ci(w) for w in _STREET_WORDS)
-
-# (kind, regex source, flags). Flags are "" or "i" (the same letter in Python and JavaScript).
-RULES: list[tuple[str, str, str]] = [
-    (
-        "email",
-        r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}",
-        "",
-    ),
-    (
-        # 9 to 15 digits, maybe after "+", with single spaces, dots, dashes or brackets between:
-        # "+66 81 234 5678", "081-234-5678", "(02) 123 4567". Dates and years are too short.
-        "phone",
-        _NOT_WORD_BEFORE + r"\+?\(?[0-9](?:[ .\-()]{0,2}[0-9]){8,14}" + _NOT_WORD_AFTER,
-        "",
-    ),
-    (
-        # A number, up to three capitalised words, a street word: "12 Sukhumvit Road",
-        # "221B Baker Street", "45/2 Moo", "5 rue de la Paix" ("5 people in the street" is not).
-        "address",
-        _NOT_WORD_BEFORE
-        + r"[0-9]{1,5}[A-Za-z]?(?:/[0-9]{1,4})?,? +(?:(?:[A-Z][A-Za-z'\-]*|de|la|du|des) +){0,3}(?:"
-        + _PLACE_WORDS
-        + ")"
-        + _NOT_WORD_AFTER,
-        "",
-    ),
-    (
-        # "Soi 11", "Moo 3", "house number 12", and the Thai forms (ซอย, หมู่, ถนน, บ้านเลขที่).
-        "address",
-        r"(?:"
-        + _NOT_WORD_BEFORE
-        + r"(?:[Ss]oi|[Mm]oo|[Hh]ouse (?:[Nn]o\.?|[Nn]umber)|[Aa]partment|[Aa]pt\.?|[Rr]oom)"
-        + r" ?[0-9]{1,5}"
-        + r"|(?:ซอย|หมู่(?:ที่)?|บ้านเลขที่|เลขที่) ?[0-9]{1,5})",
-        "",
-    ),
-    (
-        # "survivor named Mai", "a victim called Dao", "the girl, named …", "victim's name is …",
-        # and the same in French and Thai.
-        "name",
-        r"(?:survivor|victim|girl|boy|woman|man|child|worker|person|survivante?|victime|"
-        r"fille|garçon|enfant)s?,?\s+(?:who\s+is\s+|was\s+|is\s+)?(?:named|called|"
-        r"nommée?|appelée?|qui\s+s'appelle)\s+\S"
-        r"|(?:survivor|victim)'?s?\s+name\s+(?:is|was)\s+\S"
-        r"|(?:ผู้เสียหาย|เหยื่อ|ผู้รอดชีวิต)[^\s]{0,12}ชื่อ",
-        "i",
-    ),
-]
+WARNING, RULES = _load()  # RULES: [(kind, regex source, flags "" or "i")]
+KINDS = tuple(dict.fromkeys(kind for kind, _s, _f in RULES))
 
 _COMPILED = [
     (kind, re.compile(source, re.IGNORECASE if "i" in flags else 0))
@@ -109,7 +54,7 @@ def find(text: str) -> list[dict[str, str]]:
 
 
 def kinds(text: str) -> list[str]:
-    """The kinds found (email, phone, address, name), each once."""
+    """The kinds found (email, phone, passport, national_id, messenger, address, name), once."""
     return list(dict.fromkeys(item["kind"] for item in find(text)))
 
 

@@ -8,12 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from . import inclusion, safety
+from . import inclusion, privacy, safety
 from .auth import is_staff
 from .extensions import db
 from .models import Board, BoardOp, Group, Note, Participant, Takeaway, Vote, utcnow
 
-ANONYMOUS = {"id": None, "name": "Anonymous"}
+ANONYMOUS = privacy.ANONYMOUS
 
 
 def iso(value: dt.datetime | dt.date | None) -> str | None:
@@ -25,11 +25,13 @@ def iso(value: dt.datetime | dt.date | None) -> str | None:
 
 
 def author_of(note: Note) -> dict[str, Any] | None:
-    if note.anonymous:
-        return dict(ANONYMOUS)
-    if note.author is None:
-        return None
-    return note.author.public()
+    author = note.author
+    return privacy.identity(
+        note.author_id,
+        author.name if author else None,
+        anonymous=note.anonymous,
+        removed=bool(author and author.removed),
+    )
 
 
 def note_dict(note: Note, votes: int = 0) -> dict[str, Any]:
@@ -38,12 +40,12 @@ def note_dict(note: Note, votes: int = 0) -> dict[str, Any]:
 
 def author_fields(note: Any) -> dict[str, Any] | None:
     """author_of() for a row of ops.sql.NOTE (author_name and author_removed joined in)."""
-    if note.anonymous:
-        return dict(ANONYMOUS)
-    if note.author_id is None:
-        return None
-    name = "removed participant" if note.author_removed else note.author_name
-    return {"id": note.author_id, "name": name}
+    return privacy.identity(
+        note.author_id,
+        note.author_name,
+        anonymous=note.anonymous,
+        removed=bool(note.author_removed),
+    )
 
 
 def note_fields(note: Any, votes: int, author: dict[str, Any] | None) -> dict[str, Any]:
@@ -218,7 +220,7 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
 
 
 def takeaway_dict(t: Takeaway) -> dict[str, Any]:
-    who = dict(ANONYMOUS) if t.anonymous or t.participant is None else t.participant.public()
+    who = privacy.person(t.participant, anonymous=t.anonymous)
     return {
         "id": t.id,
         "participant": who,
@@ -228,18 +230,27 @@ def takeaway_dict(t: Takeaway) -> dict[str, Any]:
     }
 
 
-def op_message(row: BoardOp, actor: Any = None) -> dict[str, Any]:
-    """The broadcast form of an op-log entry; `actor` (with .public()) if the caller has it."""
+def op_message(
+    row: BoardOp,
+    actor: Any = None,
+    *,
+    viewer_id: int | None = None,
+    anonymous: bool | None = None,
+    data: dict[str, Any] | None = None,
+    result: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The broadcast form of an op-log entry; `actor` (a Participant or sql.Actor) if the
+    caller has it. Who acted is shown as privacy.person() decides (`viewer_id`: the reader)."""
     actor = actor or row.actor
-    actor = dict(ANONYMOUS) if row.anonymous or actor is None else actor.public()
+    hidden = row.anonymous if anonymous is None else anonymous
     return {
         "board_id": row.board_id,
         "seq": row.seq,
         "op_id": row.op_id,
         "type": row.type,
-        "data": row.data,
-        "result": row.result,
-        "actor": actor,
+        "data": row.data if data is None else data,
+        "result": row.result if result is None else result,
+        "actor": privacy.person(actor, anonymous=hidden, viewer_id=viewer_id),
         "at": iso(row.at),
     }
 

@@ -110,6 +110,9 @@ class SerialSocket:
 class FastSocket(engineio.socket.Socket):
     """An engine.io socket that writes websocket frames directly (see the module docstring)."""
 
+    closed: bool  # engine.io's Socket sets these in __init__
+    closing: bool
+    connected: bool
     _direct = False  # True once the connection is a websocket written directly
     _sock: Any = None  # the client's socket while it can be written to
     _ws: Any = None
@@ -299,7 +302,7 @@ class FastSocket(engineio.socket.Socket):
 
 def install() -> None:
     """Make engine.io create FastSocket connections (idempotent)."""
-    engineio.socket.Socket = FastSocket  # type: ignore[misc]
+    engineio.socket.Socket = FastSocket
 
 
 def status() -> dict[str, Any]:

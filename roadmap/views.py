@@ -208,6 +208,17 @@ def facilitate(token: str):
     return redirect(url_for("views.board", board_id=group.board.id))
 
 
+@bp.post("/leave")
+def leave():
+    """ "Leave this board": sign this browser out (the page clears its cached board and queue)."""
+    who = signed_in()
+    code = who.event.join_code if who is not None else None
+    session.clear()
+    response = redirect(url_for("views.join", code=code) if code else url_for("views.index"))
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'  # the offline copy too
+    return response
+
+
 @bp.post("/lang")
 def set_language():
     language = request.form.get("language", "")

@@ -28,6 +28,7 @@ class EventIn(Strict):
     ends_on: str | None = Field(default=None, description="YYYY-MM-DD")
     place: str = Field(default="", max_length=200)
     languages: list[str] = Field(default_factory=list, max_length=40)
+    retention_days: int = Field(default=90, ge=0, le=3650, description="0: no automatic purge")
 
 
 class EventPatch(Strict):
@@ -36,6 +37,7 @@ class EventPatch(Strict):
     ends_on: str | None = None
     place: str | None = Field(default=None, max_length=200)
     languages: list[str] | None = Field(default=None, max_length=40)
+    retention_days: int | None = Field(default=None, ge=0, le=3650)
 
 
 class GroupOut(BaseModel):
@@ -54,6 +56,9 @@ class EventOut(BaseModel):
     ends_on: str | None
     place: str
     languages: list[str]
+    retention_days: int
+    purge_due_on: str | None
+    purged_at: str | None
     join_code: str
     join_url: str
     groups: list[GroupOut]
@@ -273,3 +278,22 @@ def remove_participant(event_id: int, participant_id: int):
     event, _principal = manage(event_id)
     who = services.remove_participant(event, participant_id)
     return {"participant": services.participant_dict(who)}
+
+
+class Purged(BaseModel):
+    event_id: int
+    purged_at: str
+    participants_erased: int
+    texts_erased: int
+    ops_erased: int
+    files_removed: int
+
+
+@bp.post("/events/<int:event_id>/purge")
+@documented(resp={"HTTP_200": Purged, **ERRORS}, tags=TAGS)
+def purge_event(event_id: int):
+    """Erase the event's personal data now, for good (docs/do-no-harm.md); organisers only."""
+    from ..purge import purge_event as purge
+
+    event, _principal = manage(event_id)
+    return purge(event)

@@ -71,6 +71,11 @@ def organiser_event(event_id: int) -> Event:
     return event
 
 
+def include_authors() -> bool:
+    """`?authors=1`: the organiser's internal copy, naming authors who chose to be named."""
+    return request.args.get("authors", "").lower() in ("1", "true", "yes", "on")
+
+
 def download(data: bytes, mimetype: str, name: str) -> Response:
     # A plain response (not send_file's passthrough): spectree reads the body after the view.
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
@@ -85,7 +90,8 @@ def board_report(board_id: int):
     board = board_for(who, board_id)
     if not is_staff(who, board):
         raise AppError("forbidden", "Only the board's facilitator and the organisers may do this.")
-    context = board_context(board)
+    # An internal copy that names authors is the organisers' choice, not a facilitator's.
+    context = board_context(board, include_authors() and who.role == "organiser")
     db.session.remove()
     result = render_pdf("board", context)
     group = context["board"]["group"]
@@ -96,7 +102,7 @@ def board_report(board_id: int):
 @documented(resp={"HTTP_200": None, "HTTP_503": ErrorBody, **ERRORS}, tags=TAGS)
 def event_report(event_id: int):
     """The whole event's PDF (synchronous; large events: POST report-jobs instead)."""
-    context = event_context(organiser_event(event_id))
+    context = event_context(organiser_event(event_id), include_authors())
     db.session.remove()
     result = render_pdf("event", context)
     return download(result["pdf"], "application/pdf", f"{slug(context['event']['name'])}.pdf")
@@ -133,9 +139,10 @@ def actions_ics(event_id: int):
 @bp.get("/events/<int:event_id>/export.json")
 @documented(resp={"HTTP_200": None, **ERRORS}, tags=TAGS)
 def export_json(event_id: int):
-    """A backup of the whole event: boards, notes, votes, commitments, takeaways (no tokens)."""
+    """A backup of the whole event (no tokens); `?personal_data=0`: without personal data."""
     event = organiser_event(event_id)
-    response = current_app.json.response(export_event(event))
+    personal = request.args.get("personal_data", "1").lower() not in ("0", "false", "no", "off")
+    response = current_app.json.response(export_event(event, personal_data=personal))
     response.headers["Content-Disposition"] = f'attachment; filename="{slug(event.name)}.json"'
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -166,7 +173,7 @@ def import_json():
 @documented(resp={"HTTP_202": JobOut, **ERRORS}, tags=TAGS)
 def start_report_job(event_id: int):
     """Render the event's PDF in the background; progress comes as Socket.IO report:progress."""
-    job = start_event_report(organiser_event(event_id))
+    job = start_event_report(organiser_event(event_id), include_authors())
     return job, 202
 
 

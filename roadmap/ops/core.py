@@ -97,6 +97,7 @@ class Outcome:
     audience: list[int] | None = None  # participant ids besides staff; None: everyone
     anonymous: bool = False  # hide the actor in the broadcast
     undo: dict[str, Any] | None = None  # what facilitator.undo needs to reverse this op
+    after_commit: Callable[[], None] | None = None  # e.g. erase freed bytes from disk (redaction)
 
 
 @dataclass(frozen=True)
@@ -330,6 +331,8 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
     db.session.flush()  # the handler's ORM changes, if any (facilitation ops)
     sql.log_op(conn, values)
     db.session.commit()
+    if outcome.after_commit is not None:
+        outcome.after_commit()
     row = BoardOp(**values)  # not in the session: for publish() and the caller
     return Applied(
         ack={"ok": True, "seq": row.seq, "result": outcome.result},

@@ -8,12 +8,13 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from pydantic import Field
 
+from .. import privacy
 from ..errors import AppError
 from ..extensions import db
 from ..models import Lane, Note
 from ..positions import key_for
 from ..safety import warnings as personal_data_warnings
-from ..serialize import ANONYMOUS, author_fields, note_fields, visible_to
+from ..serialize import author_fields, note_fields, visible_to
 from . import sql
 from .core import Context, Id, OpData, Outcome, Version, check_text, op
 
@@ -71,6 +72,11 @@ def audience_of(ctx: Context, note: Any) -> list[int] | None:
     return [note.author_id] if note.hidden and note.author_id is not None else None
 
 
+def hides_actor(ctx: Context, note: Any) -> bool:
+    """An op by the author of an anonymous note does not say who did it (privacy.py)."""
+    return bool(note.anonymous) and note.author_id == ctx.actor_row.id
+
+
 def clean_tags(tags: list[str]) -> list[str]:
     if len(tags) > 10 or any(len(t) > 40 for t in tags):
         raise AppError("too_large", "At most 10 tags of 40 characters.")
@@ -110,7 +116,7 @@ def create(ctx: Context, data: NoteCreate) -> Outcome:
         created_at=ctx.now,
         updated_at=ctx.now,
     ).one()
-    author = dict(ANONYMOUS) if note.anonymous else actor.public()
+    author = privacy.person(actor, anonymous=note.anonymous)
     return Outcome(
         with_warnings({"note": note_fields(note, 0, author)}, note.text),
         audience=audience_of(ctx, note),
@@ -161,7 +167,7 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
     return Outcome(
         with_warnings({"note": note_fields(note, note.votes, author_fields(note))}, data.text),
         audience=audience_of(ctx, note),
-        anonymous=note.anonymous,
+        anonymous=note.anonymous or hides_actor(ctx, row),
     )
 
 
@@ -187,6 +193,7 @@ def move(ctx: Context, data: NoteMove) -> Outcome:
     return Outcome(
         {"note_id": note.id, "lane_id": data.lane_id, "position": position},
         audience=audience_of(ctx, note),
+        anonymous=hides_actor(ctx, note),
     )
 
 
@@ -200,9 +207,13 @@ def delete(ctx: Context, data: NoteDelete) -> Outcome:
     require_owner(ctx, note)
     if note.deleted_at is not None:
         return Outcome(
-            {"note_id": note.id, "already_deleted": True}, audience=audience_of(ctx, note)
+            {"note_id": note.id, "already_deleted": True},
+            audience=audience_of(ctx, note),
+            anonymous=hides_actor(ctx, note),
         )
     ctx.run(sql.DELETE_NOTE, note_id=note.id, now=ctx.now)
     if ctx.board_row.spotlight_note_id == note.id:
         ctx.run(sql.CLEAR_SPOTLIGHT, board_id=ctx.board_row.id)
-    return Outcome({"note_id": note.id}, audience=audience_of(ctx, note))
+    return Outcome(
+        {"note_id": note.id}, audience=audience_of(ctx, note), anonymous=hides_actor(ctx, note)
+    )

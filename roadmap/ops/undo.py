@@ -65,8 +65,8 @@ def reverse(ctx: Context, inverse: dict[str, Any]) -> None:
             setattr(ctx.board, name, value)
     for note_id, fields in inverse.get("notes", {}).items():
         note = db.session.get(Note, int(note_id))
-        if note is None or note.board_id != ctx.board.id:
-            continue
+        if note is None or note.board_id != ctx.board.id or note.redacted_at is not None:
+            continue  # a redacted note never comes back (roadmap/erasure.py)
         for name, value in fields.items():
             setattr(note, name, _restore_value(name, value))
         note.version += 1

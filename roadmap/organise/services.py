@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 
-from .. import events, live, ops
+from .. import events, live, ops, privacy
 from ..boards import DEFAULT_TEMPLATE, TEMPLATES
 from ..errors import AppError
 from ..events import add_group, new_join_code
@@ -61,6 +61,12 @@ def group_dict(group: Group) -> dict[str, Any]:
     }
 
 
+def purge_due_on(event: Event) -> Any:
+    from ..purge import due_on
+
+    return due_on(event)
+
+
 def event_dict(event: Event) -> dict[str, Any]:
     return {
         "id": event.id,
@@ -69,6 +75,9 @@ def event_dict(event: Event) -> dict[str, Any]:
         "ends_on": iso(event.ends_on),
         "place": event.place,
         "languages": list(event.languages or []),
+        "retention_days": event.retention_days,
+        "purge_due_on": iso(purge_due_on(event)),
+        "purged_at": iso(event.purged_at),
         "join_code": event.join_code,
         "join_url": f"{base_url()}/join/{event.join_code}",
         "groups": [group_dict(g) for g in event.groups],
@@ -93,6 +102,10 @@ def apply_event_fields(event: Event, fields: dict[str, Any]) -> None:
             setattr(event, key, parse_date(fields[key], key))
     if "place" in fields:
         event.place = (fields["place"] or "").strip()
+    if fields.get("retention_days") not in (None, ""):
+        from ..purge import check_retention
+
+        event.retention_days = check_retention(fields["retention_days"])
     if "languages" in fields:
         languages = [code.strip() for code in fields["languages"] or [] if code.strip()]
         event.languages = list(dict.fromkeys(languages))
@@ -103,7 +116,7 @@ def apply_event_fields(event: Event, fields: dict[str, Any]) -> None:
 def create_event(principal: Principal, fields: dict[str, Any]) -> tuple[Event, str]:
     """A new event; returns it with the account's organiser token for it."""
     account = require_account(principal)
-    event = Event(name="", join_code=new_join_code(), place="", languages=[])
+    event = Event(name="", join_code=new_join_code(), place="", languages=[], retention_days=90)
     apply_event_fields(event, {"name": "", **fields})
     db.session.add(event)
     db.session.flush()
@@ -245,7 +258,7 @@ def board_tile(board: Board, group: Group) -> dict[str, Any]:
                 "kind": n.kind,
                 "text": n.text[:200],
                 "lane": lanes.get(n.lane_id, ""),
-                "author": "Anonymous" if n.anonymous or n.author is None else n.author.public_name,
+                "author": privacy.person(n.author, anonymous=n.anonymous)["name"],
                 "created_at": iso(n.created_at),
             }
             for n in latest
@@ -325,6 +338,9 @@ def participants(event: Event) -> dict[str, Any]:
     counted = [p for p in people if p.role == "participant" and not p.removed]
     by_org = Counter(p.organisation.strip() or "(not given)" for p in counted)
     by_country = Counter(p.country.strip() or "(not given)" for p in counted)
+    if event.purge_counts:  # after a purge (roadmap/purge.py) only the counts are left
+        by_org = Counter(dict(event.purge_counts.get("organisations", [])))
+        by_country = Counter(dict(event.purge_counts.get("countries", [])))
     return {
         "participants": [participant_dict(p) for p in people],
         "counts": {

@@ -139,7 +139,8 @@ def home():
 
 
 def event_form() -> dict[str, Any]:
-    fields = {k: request.form.get(k, "").strip() for k in ("name", "starts_on", "ends_on", "place")}
+    keys = ("name", "starts_on", "ends_on", "place", "retention_days")
+    fields = {k: request.form.get(k, "").strip() for k in keys}
     fields["languages"] = [c for c in request.form.get("languages", "").replace(",", " ").split()]
     return fields
 
@@ -206,6 +207,13 @@ def event_action(event: Event, principal: Principal, action: str) -> list[dict[s
     if action == "seed_groups":
         made = services.seed_groups(event)
         return [{"group": g, "url": services.facilitator_url(t)} for g, t in made]
+    if action == "purge":
+        if request.form.get("confirm") != "purge":
+            raise AppError("invalid", "Tick the box to confirm: a purge cannot be undone.")
+        from ..purge import purge_event
+
+        purge_event(event)
+        return []
     if action in ("rotate_link", "set_template"):
         group = services.group_of(event, request.form.get("group_id", type=int) or 0)
         if action == "set_template":

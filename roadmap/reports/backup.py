@@ -4,6 +4,11 @@ The file holds the event, its groups, boards and lanes, every participant (no to
 note (with its commitment fields, clusters and sources), vote and takeaway. Ids in the file are
 the exporting instance's; import maps them to new rows. Tokens are never exported: import issues
 fresh ones for the event's organiser and facilitators and returns them once.
+
+Do No Harm (docs/do-no-harm.md): no form carries text that was deleted or redacted, nor the
+link between an anonymous note or takeaway and its author. The full form keeps participants'
+names, organisations and countries (for a restore); `personal_data=False` replaces them with
+"Participant <id>" and keeps only counts by organisation and country.
 """
 
 from __future__ import annotations
@@ -42,8 +47,8 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def export_event(event: Event) -> dict[str, Any]:
-    """The event as a JSON-ready dict (every row, hidden and deleted notes too)."""
+def export_event(event: Event, personal_data: bool = True) -> dict[str, Any]:
+    """The event as a JSON-ready dict (every row; deleted notes without their text)."""
     groups = list(event.groups)
     boards = [g.board for g in groups if g.board is not None]
     board_ids = [b.id for b in boards]
@@ -59,9 +64,10 @@ def export_event(event: Event) -> dict[str, Any]:
     takeaways = db.session.scalars(
         sa.select(Takeaway).where(Takeaway.board_id.in_(board_ids)).order_by(Takeaway.id)
     ).all()
-    return {
+    data = {
         "format": FORMAT,
         "version": VERSION,
+        "personal_data": personal_data,
         "exported_at": dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat(),
         "event": {
             "id": event.id,
@@ -104,7 +110,8 @@ def export_event(event: Event) -> dict[str, Any]:
             {
                 "id": p.id,
                 "group_id": p.group_id,
-                "name": p.name,
+                # Who joined "post anonymously" is not named in any backup (privacy.py).
+                "name": f"Anonymous participant {p.id}" if p.anonymous else p.name,
                 "organisation": p.organisation,
                 "country": p.country,
                 "role": p.role,
@@ -121,10 +128,10 @@ def export_event(event: Event) -> dict[str, Any]:
                 "board_id": n.board_id,
                 "lane_id": n.lane_id,
                 "kind": n.kind,
-                "text": n.text,
+                "text": "" if n.deleted_at is not None or n.redacted_at is not None else n.text,
                 "position": n.position,
                 "version": n.version,
-                "author_id": n.author_id,
+                "author_id": None if n.anonymous else n.author_id,
                 "anonymous": n.anonymous,
                 "tags": list(n.tags or []),
                 "hidden": n.hidden,
@@ -155,7 +162,7 @@ def export_event(event: Event) -> dict[str, Any]:
         "takeaways": [
             {
                 "board_id": t.board_id,
-                "participant_id": t.participant_id,
+                "participant_id": None if t.anonymous else t.participant_id,
                 "text": t.text,
                 "anonymous": t.anonymous,
                 "created_at": _iso(t.created_at),
@@ -164,6 +171,26 @@ def export_event(event: Event) -> dict[str, Any]:
             for t in takeaways
         ],
     }
+    return data if personal_data else without_personal_data(event, data)
+
+
+def without_personal_data(event: Event, data: dict[str, Any]) -> dict[str, Any]:
+    """The backup with no participant's name, organisation or country (counts only)."""
+    from .context import participation
+
+    people = {
+        p.id: p
+        for p in db.session.scalars(sa.select(Participant).where(Participant.event_id == event.id))
+    }
+    counts = participation(event, people)
+    data["participation"] = {
+        "people": counts["people"],
+        "organisations": [list(kv) for kv in counts["organisations"]],
+        "countries": [list(kv) for kv in counts["countries"]],
+    }
+    for p in data["participants"]:
+        p.update(name=f"{p['role'].capitalize()} {p['id']}", organisation="", country="")
+    return data
 
 
 # --- import ------------------------------------------------------------------------------------

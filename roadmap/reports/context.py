@@ -1,7 +1,9 @@
 """The data of a board or event report, gathered from the models into plain, picklable dicts.
 
 Reports leave out what the board hides: soft-deleted notes and notes still hidden by private
-writing. Anonymous authors are never named; removed participants show as "removed participant".
+writing. They name no participant (Do No Harm) unless the organiser asks for an internal copy
+with `include_authors`; even then anonymous authors are never named (roadmap/privacy.py).
+Commitment owners and organisations are always shown: a commitment is public by nature.
 The same dicts feed the PDF templates (rendered in the worker process) and the tracker exports.
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import privacy
 from ..extensions import db
 from ..inclusion import coverage
 from ..models import Board, Event, Group, Lane, Note, Participant, Takeaway, Vote, utcnow
@@ -38,12 +41,8 @@ def inclusion(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def display_name(who: Participant | None, anonymous: bool) -> str:
-    if anonymous:
-        return "Anonymous"
-    if who is None:
-        return ""
-    return who.public_name
+def display_name(who: Participant | None, anonymous: bool, include_authors: bool) -> str:
+    return privacy.display_name(who, anonymous=anonymous, include_authors=include_authors)
 
 
 @dataclass
@@ -57,9 +56,10 @@ class Loaded:
     votes: dict[int, int]  # note id -> votes
     people: dict[int, Participant]
     takeaways: dict[int, list[Takeaway]]
+    include_authors: bool = False
 
 
-def load(event: Event, board_ids: list[int] | None = None) -> Loaded:
+def load(event: Event, board_ids: list[int] | None = None, include_authors: bool = False) -> Loaded:
     groups = {g.id: g for g in event.groups}
     query = sa.select(Board).where(Board.group_id.in_(list(groups)))
     if board_ids is not None:
@@ -94,7 +94,7 @@ def load(event: Event, board_ids: list[int] | None = None) -> Loaded:
         sa.select(Takeaway).where(Takeaway.board_id.in_(ids)).order_by(Takeaway.id)
     ):
         takeaways[t.board_id].append(t)
-    return Loaded(boards, groups, lanes, notes, votes, people, takeaways)
+    return Loaded(boards, groups, lanes, notes, votes, people, takeaways, include_authors)
 
 
 def note_item(note: Note, data: Loaded, lane_title: str) -> dict[str, Any]:
@@ -104,7 +104,9 @@ def note_item(note: Note, data: Loaded, lane_title: str) -> dict[str, Any]:
         "text": note.text,
         "lane": lane_title,
         "votes": data.votes.get(note.id, 0),
-        "author": display_name(data.people.get(note.author_id or 0), note.anonymous),
+        "author": display_name(
+            data.people.get(note.author_id or 0), note.anonymous, data.include_authors
+        ),
         "tags": list(note.tags or []),
         "cluster_id": note.cluster_id,
         "cluster": "",
@@ -169,7 +171,12 @@ def board_item(board: Board, data: Loaded) -> dict[str, Any]:
         if i["kind"] == "cluster"
     ]
     takeaways = [
-        {"text": t.text, "who": display_name(data.people.get(t.participant_id or 0), t.anonymous)}
+        {
+            "text": t.text,
+            "who": display_name(
+                data.people.get(t.participant_id or 0), t.anonymous, data.include_authors
+            ),
+        }
         for t in data.takeaways[board.id]
     ]
     return {
@@ -199,8 +206,18 @@ def event_item(event: Event) -> dict[str, Any]:
     }
 
 
-def participation(people: dict[int, Participant]) -> dict[str, Any]:
-    """Counts only (Do No Harm): people, and people per organisation and per country."""
+def participation(event: Event, people: dict[int, Participant]) -> dict[str, Any]:
+    """Counts only (Do No Harm): people, and people per organisation and per country.
+
+    After a purge (roadmap/purge.py) the counts kept then stand in for the erased details.
+    """
+    if event.purge_counts:
+        kept = event.purge_counts
+        return {
+            "people": kept.get("participants", 0),
+            "organisations": [tuple(kv) for kv in kept.get("organisations", [])],
+            "countries": [tuple(kv) for kv in kept.get("countries", [])],
+        }
     present = [p for p in people.values() if p.role == "participant"]
     orgs = Counter(p.organisation.strip() for p in present if p.organisation.strip())
     countries = Counter(p.country.strip() for p in present if p.country.strip())
@@ -211,26 +228,28 @@ def participation(people: dict[int, Participant]) -> dict[str, Any]:
     }
 
 
-def board_context(board: Board) -> dict[str, Any]:
+def board_context(board: Board, include_authors: bool = False) -> dict[str, Any]:
     """Everything the one-group PDF needs."""
     group = db.session.get(Group, board.group_id)
-    data = load(group.event, [board.id])
+    data = load(group.event, [board.id], include_authors)
     return {
+        "include_authors": include_authors,
         "event": event_item(group.event),
         "board": board_item(board, data),
         "generated_at": utcnow(),
     }
 
 
-def event_context(event: Event) -> dict[str, Any]:
+def event_context(event: Event, include_authors: bool = False) -> dict[str, Any]:
     """Everything the whole-event PDF and the action trackers need."""
-    data = load(event)
+    data = load(event, None, include_authors)
     boards = [board_item(b, data) for b in data.boards]
     all_notes = [n for b in boards for n in b["notes"]]
     return {
         "event": event_item(event),
         "boards": boards,
-        "participation": participation(data.people),
+        "include_authors": include_authors,
+        "participation": participation(event, data.people),
         "inclusion": inclusion(all_notes),
         "actions": [c for b in boards for c in b["commitments"]],
         "note_count": len(all_notes),

@@ -26,7 +26,7 @@ from .render import render_pdf
 
 JOBS: dict[str, dict[str, Any]] = {}  # job id -> state (this process)
 _lock = threading.Lock()
-FILE_NAME = re.compile(r"^event-(\d+)-report-\d{8}-\d{6}(?:-\d+)?\.pdf$")
+FILE_NAME = re.compile(r"^event-(\d+)-report-\d{8}-\d{6}(?:-\d+)?(?:-internal)?\.pdf$")
 
 
 def export_dir() -> Path:
@@ -78,22 +78,22 @@ def _update(job_id: str, **changes: Any) -> None:
     _publish(snapshot)
 
 
-def start_event_report(event: Event) -> dict[str, Any]:
+def start_event_report(event: Event, include_authors: bool = False) -> dict[str, Any]:
     """Queue a background render of the event's PDF; returns the job."""
     job_id = uuid.uuid4().hex
     job = {"job_id": job_id, "event_id": event.id, "state": "queued", "progress": 0.0}
     with _lock:
         JOBS[job_id] = job
     app = current_app._get_current_object()
-    socketio.start_background_task(_run, app, job_id, event.id)
+    socketio.start_background_task(_run, app, job_id, event.id, include_authors)
     return dict(job)
 
 
-def _run(app: Flask, job_id: str, event_id: int) -> None:
+def _run(app: Flask, job_id: str, event_id: int, include_authors: bool = False) -> None:
     with app.app_context():
         try:
             _update(job_id, state="gathering", progress=0.02)
-            context = event_context(db.session.get(Event, event_id))
+            context = event_context(db.session.get(Event, event_id), include_authors)
             db.session.remove()  # no connection held while the worker lays out pages
             last = [0.0, time.monotonic()]
 
@@ -111,10 +111,11 @@ def _run(app: Flask, job_id: str, event_id: int) -> None:
             _update(job_id, state="rendering", progress=0.05)
             result = render_pdf("event", context, on_progress=progress, on_wait=wait)
             name = report_file_name(event_id)
-            target = export_dir() / name
-            if target.exists():
+            if (export_dir() / name).exists():
                 name = name.replace(".pdf", f"-{os.getpid()}.pdf")
-                target = export_dir() / name
+            if include_authors:  # an internal copy names authors: say so in its name
+                name = name.replace(".pdf", "-internal.pdf")
+            target = export_dir() / name
             partial = target.with_suffix(".part")
             partial.write_bytes(result["pdf"])
             partial.replace(target)

@@ -45,6 +45,7 @@ def build_event(
         place="Phnom Penh, Cambodia",
         languages=["en", "th", "km", "my", "lo", "vi", "zh", "id", "tl"],
         join_code=new_join_code(8),
+        retention_days=0,  # fictional data: never purged by itself (docs/do-no-harm.md)
     )
     db.session.add(event)
     db.session.flush()

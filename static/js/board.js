@@ -197,6 +197,7 @@
   socket.on("presence", function (msg) {
     if (msg.board_id !== cfg.boardId) return;
     state.presence = msg.participants || [];
+    state.editingAnonymous = msg.editing_anonymous || [];
     emit("presence", state.presence);
     renderPresence();
     renderNotes();
@@ -215,6 +216,11 @@
     pumping = true;
     var op = state.queue[0];
     var data = op.data;
+    if (op.who != null && op.who !== cfg.me) {
+      store.dequeue(op.op_id); // written by another identity on this device: never sent as me
+      pumping = false;
+      return pump();
+    }
     if (store.isTemp(data.note_id) || store.isTemp(data.after) || store.isTemp(data.before)) {
       // It names a note whose creation was refused: it cannot be done any more.
       store.dequeue(op.op_id);
@@ -927,6 +933,7 @@
     if (group) says += " · " + t("inclusion.filter", { group: groupLabel(group) });
     setText($("filter-text"), says);
     restoreFocus(active);
+    emit("notes", state); // the note cards were (re)drawn: features that decorate them redo it
   }
 
   function restoreFocus(before) {
@@ -941,6 +948,11 @@
     var map = {};
     state.presence.forEach(function (p) {
       if (p.editing != null && p.id !== cfg.me) (map[p.editing] = map[p.editing] || []).push(p.name);
+    });
+    // Someone edits an anonymous note: say so, never who (roadmap/privacy.py). Not my own.
+    var mineNow = ui.editing ? noteIdOfKey(ui.editing) : null;
+    (state.editingAnonymous || []).forEach(function (id) {
+      if (id !== mineNow) (map[id] = map[id] || []).push(t("note.someone"));
     });
     return map;
   }
@@ -1813,11 +1825,17 @@
     },
     config: cfg,
     socket: socket,
+    // "Leave this board" (leave.js): stop, and keep nothing of this person on the device.
+    leave: function () {
+      socket.disconnect();
+      store.forget();
+    },
   };
   window.RoadmapBoard = api;
 
   loadCatalogue().then(function () {
     if (store.restore()) render();
+    if (state.droppedForeign) toast(t("offline.dropped_foreign", { count: state.droppedForeign }), true);
     renderStatus();
     setStatus(navigator.onLine === false ? "offline" : "connecting");
     socket.connect();

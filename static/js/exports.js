@@ -60,10 +60,21 @@
     socket.on("report:progress", progress);
   }
 
+  // "Include authors": an internal copy; without it, reports name no participant (Do No Harm).
+  const authors = panel.querySelector(".exports-include-authors");
+  const withAuthors = (url) => (authors && authors.checked ? url + "?authors=1" : url);
+  const links = Array.from(panel.querySelectorAll("a[data-authors]"));
+  links.forEach((a) => (a.dataset.base = a.getAttribute("href")));
+  if (authors) {
+    authors.addEventListener("change", () => {
+      links.forEach((a) => a.setAttribute("href", withAuthors(a.dataset.base)));
+    });
+  }
+
   button.addEventListener("click", () => {
     button.disabled = true;
     progress({event_id: eventId, state: "queued", progress: 0});
-    fetch(base + "/report-jobs", {method: "POST", credentials: "same-origin"})
+    fetch(withAuthors(base + "/report-jobs"), {method: "POST", credentials: "same-origin"})
       .then((r) => r.json().then((body) => ({ok: r.ok, body})))
       .then(({ok, body}) => {
         if (!ok) throw new Error((body.error && body.error.message) || "Refused");

@@ -18,9 +18,12 @@
 
   function createStore(boardId, viewerId, storage) {
     storage = storage || window.localStorage;
+    // A shared phone is not a shared identity: each identity has its own queue on the device,
+    // sent only under that identity (the other's waits until it signs in here again).
     var keys = {
       snapshot: "roadmap:board:" + boardId + ":snapshot",
-      queue: "roadmap:board:" + boardId + ":queue",
+      queue: "roadmap:board:" + boardId + ":queue:" + viewerId,
+      legacyQueue: "roadmap:board:" + boardId + ":queue", // before queues had an owner
     };
     var state = {
       boardId: boardId,
@@ -29,7 +32,8 @@
       myVotes: new Set(),
       seq: 0, // every op up to here is applied
       ahead: new Set(), // seqs above `seq` already applied (arrived out of order)
-      queue: [], // my ops not yet acknowledged: {op_id, type, data, at}
+      queue: [], // my ops not yet acknowledged: {op_id, type, data, at, who}
+      droppedForeign: 0, // queued ops of unknown identity dropped on restore (never sent)
       presence: [],
       aliases: new Map(), // real note id -> the temporary id it had before the ack
       loaded: false,
@@ -75,7 +79,20 @@
 
     function restore() {
       var queue = read(keys.queue);
-      if (Array.isArray(queue)) state.queue = queue;
+      if (Array.isArray(queue)) {
+        state.queue = queue.filter(function (op) {
+          return op && op.who === viewerId;
+        });
+      }
+      var legacy = read(keys.legacyQueue);
+      if (Array.isArray(legacy)) {
+        state.droppedForeign = legacy.length; // whose they were is unknown: never sent
+        try {
+          storage.removeItem(keys.legacyQueue);
+        } catch (err) {
+          /* storage disabled */
+        }
+      }
       var snap = read(keys.snapshot);
       if (snap && snap.id === boardId && snap.viewer && snap.viewer.id === viewerId) {
         load(snap, true);
@@ -134,6 +151,14 @@
       (result.deleted_note_ids || []).forEach(function (id) {
         state.notes.delete(id);
       });
+      if (type === "note.redact") {
+        // Redacted: nothing of the note stays on this device, queued edits of it neither.
+        var gone = new Set(result.deleted_note_ids || [result.note_id]);
+        state.queue = state.queue.filter(function (op) {
+          return !(op.data && gone.has(op.data.note_id));
+        });
+        saveQueue();
+      }
       if (result.note_id != null && typeof result.votes === "number") {
         var voted = state.notes.get(result.note_id);
         if (voted) {
@@ -185,6 +210,7 @@
         type: type,
         data: data,
         at: Date.now(),
+        who: viewerId,
       };
       state.queue.push(op);
       saveQueue();
@@ -358,8 +384,24 @@
       return state.aliases.get(note.id) || String(note.id);
     }
 
+    /* "Leave this board": forget this board's copy and my queue on this device. */
+    function forget() {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = null;
+      state.board = null;
+      state.queue = [];
+      [keys.snapshot, keys.queue, keys.legacyQueue].forEach(function (key) {
+        try {
+          storage.removeItem(key);
+        } catch (err) {
+          /* storage disabled */
+        }
+      });
+    }
+
     return {
       state: state,
+      forget: forget,
       restore: restore,
       load: load,
       snapshot: snapshot,

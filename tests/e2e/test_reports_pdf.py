@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import uuid
 from pathlib import Path
@@ -71,9 +72,10 @@ def add_note(app, board_id: int, text: str, **fields) -> int:
 
 @pytest.fixture
 def event_pdf(app, client, demo, tmp_path):
-    def _get() -> tuple[bytes, str]:
+    def _get(query: str = "") -> tuple[bytes, str]:
         res = client.get(
-            f"/api/events/{demo['event_id']}/report.pdf", headers=auth(demo["organiser_token"])
+            f"/api/events/{demo['event_id']}/report.pdf{query}",
+            headers=auth(demo["organiser_token"]),
         )
         assert res.status_code == 200, res.get_json()
         assert res.mimetype == "application/pdf"
@@ -138,7 +140,7 @@ def test_hidden_deleted_and_anonymous_stay_out(app, demo, event_pdf, tmp_path):
     add_note(app, board, "Secret draft in private writing", hidden=True)
     add_note(app, board, "A note that was deleted", deleted_at=db.func.now())
     add_note(app, board, "Written without a name", author_id=author_id, anonymous=True)
-    data, text = event_pdf()
+    data, text = event_pdf("?authors=1")  # the internal copy names authors, not anonymous ones
     flat = squash(text)
     assert "Secret draft" not in flat and "was deleted" not in flat
     assert "Written without a name" in flat
@@ -146,6 +148,32 @@ def test_hidden_deleted_and_anonymous_stay_out(app, demo, event_pdf, tmp_path):
     after = [part.lstrip("—·")[:12] for part in raw.split("Writtenwithoutaname")[1:]]
     assert any(a.startswith("Anonymous") for a in after), after  # the appendix's author column
     assert "Dewi" not in "".join(after)
+
+
+def participant_names(app, event_id: int) -> set[str]:
+    """The display names of the event's participants who are not commitment owners."""
+    with app.app_context():
+        names = set(
+            db.session.scalars(
+                sa.select(Participant.name).where(
+                    Participant.event_id == event_id, Participant.role == "participant"
+                )
+            )
+        )
+        owners = set(db.session.scalars(sa.select(Note.owner_name)))
+    return {n for n in names if n not in owners and n.strip()}
+
+
+def test_the_event_pdf_names_no_participant(app, demo, event_pdf):
+    names = participant_names(app, demo["event_id"])
+    assert len(names) >= 3
+    _data, text = event_pdf()
+    flat = squash(text)
+    named = [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", flat)]
+    assert named == []
+    assert "names no participant" in flat and "Internal copy" not in flat
+    _data, internal = event_pdf("?authors=1")  # the organiser's internal copy does name them
+    assert [n for n in names if n in squash(internal)] and "Internal copy" in squash(internal)
 
 
 def test_participation_is_counts_and_inclusion_is_shown(event_pdf):
@@ -336,3 +364,20 @@ def test_event_chapters_leave_origin_and_partners_to_the_tracker(app, client, de
     chapters = " ".join(pages[:tracker])
     assert "Pilot a helpline" in chapters and "UNODC" not in chapters
     assert "from: Signpost the pilot grew from · with: UNODC and IOM" in " ".join(pages[tracker:])
+
+
+def test_the_board_pdf_names_authors_only_in_an_organisers_internal_copy(
+    app, client, demo, tmp_path
+):
+    names = participant_names(app, demo["event_id"])
+    group = demo["groups"][1]  # the demo's takeaways are there
+    path = f"/api/boards/{group['board_id']}/report.pdf?authors=1"
+
+    def named(token: str) -> list[str]:
+        res = client.get(path, headers=auth(token))
+        assert res.status_code == 200
+        flat = squash(pdf_text(res.data, tmp_path))
+        return [n for n in names if re.search(rf"(?<!\w){re.escape(n)}(?!\w)", flat)]
+
+    assert named(group["facilitator_token"]) == []  # a facilitator cannot ask for authors
+    assert named(demo["organiser_token"])  # the organiser's internal copy names them

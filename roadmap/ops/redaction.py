@@ -1,0 +1,25 @@
+"""note.redact: staff erase a note's text and every earlier version of it, for good."""
+
+from __future__ import annotations
+
+from .. import erasure
+from .core import Context, Id, OpData, Outcome, op
+from .notes import note_of
+
+
+class NoteRedact(OpData):
+    note_id: Id
+
+
+@op("note.redact", NoteRedact, staff_only=True, when_locked=True)
+def redact(ctx: Context, data: NoteRedact) -> Outcome:
+    """Blank the note everywhere (row, op log, undo data, copies) and drop it from the board.
+
+    Not undoable: what is erased cannot come back. Clients drop the note and its queued edits.
+    """
+    note = note_of(ctx, data.note_id, deleted_ok=True)
+    ids = erasure.redact(ctx.board, note, ctx.now)
+    return Outcome(
+        {"note_id": note.id, "redacted": True, "deleted_note_ids": ids},
+        after_commit=erasure.flush_to_disk,
+    )
