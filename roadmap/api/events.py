@@ -6,12 +6,14 @@ from flask import current_app
 
 from ..events import add_participant, event_by_code, event_summary
 from ..extensions import db
+from ..security import join_limits
 from . import body, bp
 from .openapi import documented
 from .schemas import ErrorBody, JoinIn, JoinOut
 
 
 @bp.post("/join")
+@join_limits
 @documented(
     json=JoinIn,
     resp={"HTTP_201": JoinOut, "HTTP_400": ErrorBody, "HTTP_404": ErrorBody},
