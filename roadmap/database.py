@@ -40,8 +40,11 @@ def receive_body() -> None:
 
 
 def begin_write() -> None:
-    """Make the session's transaction a write transaction (IMMEDIATE), keeping pending changes
-    when it already is one; otherwise what was read belongs to an older snapshot and ends."""
+    """In a GET request that is about to write: end its read transaction and start an
+    IMMEDIATE one. Elsewhere (write requests are IMMEDIATE already; the CLI and tests have no
+    competing writers and may hold unflushed work) it does nothing."""
+    if not has_request_context() or request.method in WRITE_METHODS or hasattr(request, "sid"):
+        return
     session = db.session()
     if session.in_transaction():
         if session.connection().info.get("roadmap_immediate_now"):

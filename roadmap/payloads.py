@@ -135,3 +135,15 @@ def clean_text(value: str, where: str) -> str:
         return check_string(value, where)
     except PayloadError as err:
         raise AppError("invalid", str(err)) from None
+
+
+# --- dates: one sane range everywhere (due dates, event dates, imported timestamps) -----------
+
+
+def check_year(value: Any, where: str = "date") -> Any:
+    """A date or datetime whose year is within config YEAR_MIN..YEAR_MAX (ValueError else)."""
+    from .config import YEAR_MAX, YEAR_MIN
+
+    if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValueError(f"{where}: the year must be between {YEAR_MIN} and {YEAR_MAX}.")
+    return value

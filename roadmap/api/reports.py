@@ -12,6 +12,7 @@ from ..auth import board_for, current_participant, is_staff, require_organiser
 from ..errors import AppError
 from ..extensions import db
 from ..models import Event
+from ..organise.access import current_principal, require_account
 from ..reports import live as _live  # noqa: F401  (organiser:join socket handler)
 from ..reports.backup import export_event, import_event
 from ..reports.context import board_context, event_context
@@ -153,9 +154,9 @@ def export_json(event_id: int):
 )
 def import_json():
     """Restore a backup as a new event on this instance (any organiser of this instance)."""
-    who = current_participant()
-    if who.role != "organiser":
-        raise AppError("forbidden", "Only organisers may import an event.")
+    # Importing creates an event: an organiser account only, as POST /api/events (an event's
+    # organiser token manages that one event and cannot create others).
+    require_account(current_principal())
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise AppError("invalid", "The request body must be a backup JSON object.")
