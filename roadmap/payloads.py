@@ -37,10 +37,7 @@ class PayloadError(ValueError):
 def _parse_int(text: str) -> int:
     if len(text) > MAX_NUMBER_CHARS:
         raise PayloadError("A number is too long.")
-    value = int(text)
-    if not -MAX_INT <= value <= MAX_INT:
-        raise PayloadError("A number is out of range (at most 2**63 - 1).")
-    return value
+    return int(text)  # the range is checked in check_value, which knows the field
 
 
 def _parse_float(text: str) -> float:
@@ -67,6 +64,8 @@ def check_value(value: Any) -> Any:
         item, depth, where = stack.pop()
         if isinstance(item, str):
             check_string(item, where or "payload")
+        elif isinstance(item, int) and not -MAX_INT <= item <= MAX_INT:
+            raise PayloadError(f"{where or 'payload'}: the number is out of range (2**63 - 1).")
         elif isinstance(item, dict):
             if depth >= MAX_DEPTH:
                 raise PayloadError(f"The JSON is nested too deep (at most {MAX_DEPTH} levels).")

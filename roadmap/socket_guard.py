@@ -34,7 +34,9 @@ _HEAD = re.compile(r"^(\d)(?:\d+-)?(?:(/[^,]*),)?(\d{1,20})?")
 def _drop(server: Any, eio_sid: str) -> None:
     """Close an engine.io session at once (no waiting for a poll to drain its queue)."""
     socket = server.eio.sockets.get(eio_sid)
-    if socket is None:
+    if socket is None:  # no engine.io socket (Flask-SocketIO's test client): end the session
+        server._binary_packet.pop(eio_sid, None)
+        server._handle_eio_disconnect(eio_sid, server.reason.SERVER_DISCONNECT)
         return
     try:
         socket.close(wait=False, reason=server.eio.reason.SERVER_DISCONNECT)

@@ -19,7 +19,7 @@ from ..reports.context import board_context, event_context
 from ..reports.jobs import FILE_NAME, export_dir, exports_of, job_of, start_event_report
 from ..reports.render import render_pdf
 from ..reports.tracker import to_csv, to_ics, to_xlsx
-from . import bp
+from . import bp, json_body
 from .openapi import documented
 from .schemas import ErrorBody
 
@@ -157,7 +157,7 @@ def import_json():
     # Importing creates an event: an organiser account only, as POST /api/events (an event's
     # organiser token manages that one event and cannot create others).
     require_account(current_principal())
-    data = request.get_json(silent=True)
+    data = json_body()
     if not isinstance(data, dict):
         raise AppError("invalid", "The request body must be a backup JSON object.")
     return import_event(data), 201
