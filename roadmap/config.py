@@ -52,6 +52,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ADDRESS_OP_RATE_BURST": 300,
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
         "TRUSTED_PROXIES": 0,
+        "RATELIMIT_STORAGE_URI": "memory://",  # redis://… with several server processes
     }
 
 

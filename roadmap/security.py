@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -90,10 +91,10 @@ def check_same_origin() -> None:
         return
     site = request.headers.get("Sec-Fetch-Site")
     if site is not None and site not in ("same-origin", "none"):
-        raise AppError("forbidden", "This request was sent from another site.")
+        raise AppError("forbidden", _("This form was sent from another site."))
     origin = request.headers.get("Origin")
     if origin is not None and (origin == "null" or urlsplit(origin).netloc not in _own_hosts()):
-        raise AppError("forbidden", "This request was sent from another site.")
+        raise AppError("forbidden", _("This form was sent from another site."))
 
 
 def security_headers(response: Any) -> Any:
@@ -105,8 +106,7 @@ def security_headers(response: Any) -> Any:
 # --- rate limits ------------------------------------------------------------------------------
 
 limiter = Limiter(
-    key_func=client_address,
-    storage_uri="memory://",
+    key_func=client_address,  # storage: RATELIMIT_STORAGE_URI (config.py: memory://)
     strategy="moving-window",
     headers_enabled=True,
 )
