@@ -22,7 +22,7 @@ from roadmap.extensions import db, socketio
 from roadmap.models import Lane, Note
 from roadmap.ops.core import REGISTRY
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "250"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Event
 from ..organise.access import current_principal, require_account
 from ..reports import live as _live  # noqa: F401  (organiser:join socket handler)
-from ..reports.backup import export_event, import_event
+from ..reports.backup import BackupIn, export_event, import_event
 from ..reports.context import board_context, event_context
 from ..reports.jobs import FILE_NAME, export_dir, exports_of, job_of, start_event_report
 from ..reports.render import render_pdf
@@ -144,6 +144,7 @@ def export_json(event_id: int):
 
 @bp.post("/events/import")
 @documented(
+    json=BackupIn,
     resp={
         "HTTP_201": ImportOut,
         "HTTP_400": ErrorBody,
