@@ -5,10 +5,11 @@ the HTTP rate limits (Flask-Limiter). docs/security.md says what each is and why
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_babel import gettext as _
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -80,8 +81,9 @@ def check_same_origin() -> None:
 
     Every request a cookie may authenticate is checked (the API's bearer-token calls are not:
     a page on another origin cannot set an Authorization header without CORS, which we never
-    allow). Browsers send `Sec-Fetch-Site` and/or `Origin` on every POST/PATCH/DELETE; when
-    either is there it must say "our origin". Another port or scheme of the same host is
+    allow). Browsers send `Sec-Fetch-Site` and/or `Origin` on every POST/PATCH/DELETE:
+    `Sec-Fetch-Site` decides when present, else `Origin` must be ours ("null", which our
+    Referrer-Policy makes older browsers send for our own forms, needs the form token). Another port or scheme of the same host is
     another origin (SameSite=Lax cookies do not stop those). A request with neither header
     does not come from a browser, so it cannot carry a victim's cookie against their will.
     """
@@ -90,10 +92,21 @@ def check_same_origin() -> None:
     if request.headers.get("Authorization", "").lower().startswith("bearer "):
         return
     site = request.headers.get("Sec-Fetch-Site")
-    if site is not None and site not in ("same-origin", "none"):
-        raise AppError("forbidden", _("This form was sent from another site."))
+    if site is not None:  # set by the browser itself: authoritative when present
+        if site not in ("same-origin", "none"):
+            raise AppError("forbidden", _("This form was sent from another site."))
+        return
     origin = request.headers.get("Origin")
-    if origin is not None and (origin == "null" or urlsplit(origin).netloc not in _own_hosts()):
+    if origin is None:
+        return
+    if origin == "null":
+        # Our Referrer-Policy (no-referrer) makes browsers without Sec-Fetch-Site send
+        # "Origin: null" for our own form posts: those must carry the session's form token.
+        sent = request.form.get("csrf_token", "")
+        if sent and secrets.compare_digest(sent, session.get("csrf", "")):
+            return
+        raise AppError("forbidden", _("This form was sent from another site."))
+    if urlsplit(origin).netloc not in _own_hosts():
         raise AppError("forbidden", _("This form was sent from another site."))
 
 
