@@ -84,8 +84,9 @@ def check_same_origin() -> None:
     allow). Browsers send `Sec-Fetch-Site` and/or `Origin` on every POST/PATCH/DELETE:
     `Sec-Fetch-Site` decides when present, else `Origin` must be ours ("null", which our
     Referrer-Policy makes older browsers send for our own forms, needs the form token).
-    Another port or scheme of the same host is another origin (SameSite=Lax cookies do not stop those). A request with neither header
-    does not come from a browser, so it cannot carry a victim's cookie against their will.
+    Another port or scheme of the same host is another origin (SameSite=Lax cookies do not
+    stop those). A request with neither header does not come from a browser, so it cannot
+    carry a victim's cookie against their will.
     """
     if request.method in SAFE_METHODS:
         return
