@@ -49,6 +49,9 @@ def create_app(
     config_module.ensure_secret_key(app)
     Path(app.config["EXPORT_DIR"]).mkdir(parents=True, exist_ok=True)
 
+    from .payloads import SocketJSON, init_payloads
+
+    init_payloads(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
     from .database import configure_engine
@@ -74,7 +77,11 @@ def create_app(
         ping_timeout=20,
         manage_session=False,
         http_compression=False,  # small messages: see live.without_websocket_compression
+        json=SocketJSON,  # the body limits of roadmap/payloads.py
     )
+    from .socket_guard import install as guard_sockets
+
+    guard_sockets(socketio.server)
 
     from .errors import register_error_handlers
     from .routing import init_routing
@@ -85,6 +92,12 @@ def create_app(
     from . import live  # (socket handlers)
 
     app.wsgi_app = live.without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
+    from .socket_guard import polling_size_guard
+
+    app.wsgi_app = polling_size_guard(app.wsgi_app, socketio.server)  # type: ignore[method-assign]
+    from .security import init_security
+
+    init_security(app)
     from .api import bp as api_bp
     from .api.openapi import init_openapi
     from .organise.views import bp as organise_bp

@@ -11,6 +11,8 @@ from typing import Any
 NOTE_TEXT_MAX = 2000
 TITLE_MAX = 200
 NAME_MAX = 80
+# Due dates, event dates and imported dates must fall in these years (ICS, PDFs, spreadsheets).
+YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -36,6 +38,21 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # for at most REPORT_MAX_PAUSE_SECONDS in a row (roadmap/reports/gate.py).
         "REPORT_YIELD_OPS": 10.0,
         "REPORT_MAX_PAUSE_SECONDS": 30.0,
+        # Abuse limits (docs/security.md). Flask-Limiter strings: "N per M minutes; ...".
+        # A venue's NAT puts hundreds of phones behind one address: 1,000 joins from one
+        # address within a few minutes pass; one event takes at most 3,000 joins in 10 minutes.
+        "JOIN_LIMIT_PER_ADDRESS": "1500 per 10 minutes",
+        "JOIN_LIMIT_PER_EVENT": "3000 per 10 minutes",
+        # Wrong passwords: per (e-mail, address) and, looser, per address. A correct password
+        # does not count, so the owner signing in from elsewhere is never locked out.
+        "LOGIN_LIMIT_PER_ACCOUNT": "10 per 5 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": "100 per 5 minutes",
+        # Ops from one address, whatever tokens it holds (on top of OP_RATE_* per participant).
+        "ADDRESS_OP_RATE_PER_SECOND": 60.0,
+        "ADDRESS_OP_RATE_BURST": 300,
+        # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
+        "TRUSTED_PROXIES": 0,
+        "RATELIMIT_STORAGE_URI": "memory://",  # redis://… with several server processes
     }
 
 
@@ -47,6 +64,7 @@ def from_environment(app) -> None:
         "EXPORT_DIR": "EXPORT_DIR",
         "REDIS_URL": "REDIS_URL",
         "CORS_ORIGINS": "CORS_ORIGINS",
+        "TRUSTED_PROXIES": "TRUSTED_PROXIES",
     }
     for env_name, key in plain.items():
         value = os.environ.get(env_name)

@@ -1,10 +1,24 @@
-"""Database engine set-up: SQLite in WAL mode with a busy timeout and BEGIN IMMEDIATE writes."""
+"""Database engine set-up: SQLite in WAL mode with a busy timeout, and write transactions that
+take the write lock up front.
+
+One rule for every write (docs/security.md, "Write transactions"): a SQLite transaction that
+starts with a read (BEGIN DEFERRED) and then writes must upgrade its lock; when another writer
+holds it, SQLite answers "database is locked" at once, whatever the busy timeout, because
+waiting could deadlock. So:
+
+- every transaction of a state-changing HTTP request (POST, PUT, PATCH, DELETE) is
+  BEGIN IMMEDIATE, and its body is read in full before the first query (`receive_body`), so
+  no lock is ever held while a slow client sends the rest of its body;
+- the op core (ops/core.py `_begin_write`) and the few GET handlers that write
+  (`begin_write()`) start an IMMEDIATE transaction themselves;
+- socket events are reads, except ops, which go through the op core.
+"""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Flask
+from flask import Flask, has_request_context, request
 
 from .extensions import db
 
@@ -27,8 +41,41 @@ def _clear_flushed(session: so.Session, *_args: object) -> None:
     session.info.pop(FLUSHED, None)
 
 
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def _request_writes() -> bool:
+    """An HTTP request that changes state (socket events run in a request context too)."""
+    return (
+        has_request_context()
+        and request.method in WRITE_METHODS
+        and not hasattr(request, "sid")  # Flask-SocketIO event: the op core decides
+    )
+
+
+def receive_body() -> None:
+    """Read a write request's body before any query (cached for get_json and request.form)."""
+    if _request_writes():
+        request.get_data(cache=True, parse_form_data=False)
+
+
+def begin_write() -> None:
+    """In a GET request that is about to write: end its read transaction and start an
+    IMMEDIATE one. Elsewhere (write requests are IMMEDIATE already; the CLI and tests have no
+    competing writers and may hold unflushed work) it does nothing."""
+    if not has_request_context() or request.method in WRITE_METHODS or hasattr(request, "sid"):
+        return
+    session = db.session()
+    if session.in_transaction():
+        if session.connection().info.get("roadmap_immediate_now"):
+            return
+        session.rollback()
+    session.connection(execution_options={"roadmap_immediate": True})
+
+
 def configure_engine(app: Flask) -> None:
     """Tune SQLite connections; PostgreSQL needs nothing (apply() locks the board row)."""
+    app.before_request(receive_body)
     with app.app_context():
         engine = db.engine
     if engine.dialect.name != "sqlite":
@@ -49,5 +96,6 @@ def configure_engine(app: Flask) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(conn) -> None:
-        immediate = conn.get_execution_options().get("roadmap_immediate")
+        immediate = bool(conn.get_execution_options().get("roadmap_immediate")) or _request_writes()
+        conn.info["roadmap_immediate_now"] = immediate
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

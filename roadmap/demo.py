@@ -188,14 +188,25 @@ def _fill_board(group: Group, notes: list[tuple[str, str, str]], people: list[Pa
     board = group.board
     lanes = {lane.key: lane.id for lane in board.lanes}
     created = []
+    facilitator = db.session.scalar(
+        sa.select(Participant).where(
+            Participant.group_id == group.id, Participant.role == "facilitator"
+        )
+    )
     for i, (lane_key, kind, text) in enumerate(notes):
         author = people[i % len(people)]
+        # Only staff make commitments: the participant proposes, the facilitator confirms.
+        asked = "signpost" if kind == "commitment" else kind
         result = _apply(
             board.id,
             author,
             "note.create",
-            {"lane_id": lanes[lane_key], "kind": kind, "text": text},
+            {"lane_id": lanes[lane_key], "kind": asked, "text": text},
         )
+        if kind != asked:
+            note = result["note"]
+            update = {"note_id": note["id"], "base_version": note["version"], "kind": kind}
+            result = _apply(board.id, facilitator, "note.update", update)
         created.append(result["note"])
     for i, person in enumerate(people):
         for note in created[i % 2 :: 2][:3]:

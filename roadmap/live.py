@@ -211,6 +211,12 @@ def on_presence(data: Any) -> dict[str, Any]:
     args = parse(PresenceData, data)
     if args.board_id not in CLIENTS[request.sid].boards:
         raise AppError("invalid", "Join the board before sending presence.")
+    if args.editing is not None and not db.session.scalar(
+        sa.select(Note.id).where(
+            Note.id == args.editing, Note.board_id == args.board_id, Note.deleted_at.is_(None)
+        )
+    ):
+        raise AppError("not_found", f"There is no note {args.editing} on this board.")
     _set_presence(args.board_id, request.sid, who, args.editing)
     return {"ok": True}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import secrets
 from typing import Any
-from urllib.parse import urlsplit
 
 import segno
 import sqlalchemy as sa
@@ -30,6 +29,7 @@ from .errors import AppError
 from .events import event_by_code, join_event, save_language
 from .extensions import db
 from .models import Board, Event, Group, Participant
+from .security import join_limits
 
 bp = Blueprint("views", __name__)
 
@@ -56,11 +56,10 @@ def template_helpers() -> dict[str, Any]:
 
 @bp.before_request
 def check_csrf() -> None:
+    # The Origin / Sec-Fetch-Site check of every write is roadmap/security.py's; forms also
+    # carry the session's token.
     if request.method != "POST":
         return
-    origin = request.headers.get("Origin")
-    if origin and origin != "null" and urlsplit(origin).netloc != request.host:
-        raise AppError("forbidden", _("This form was sent from another site."))
     sent = request.form.get("csrf_token", "")
     if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
         raise AppError("invalid", _("The form has expired. Please go back and try again."))
@@ -110,6 +109,7 @@ def join(code: str):
 
 
 @bp.post("/join/<code>")
+@join_limits
 def join_post(code: str):
     event = event_by_code(code)
     form = {key: request.form.get(key, "").strip() for key in ("name", "organisation", "country")}
@@ -203,9 +203,74 @@ def facilitate(token: str):
     who = participant_for_token(token)
     if who is None or who.role != "facilitator" or who.group_id is None:
         raise AppError("unauthorized", _("This facilitator link is not valid (any more)."))
+    return offer_sign_in(token)
+
+
+# --- signing in with a link: never silently, never with the token left in the URL ---------------
+
+PENDING = "pending_token"
+
+
+def offer_sign_in(token: str) -> Response:
+    """A secret link was opened: keep its token in the session and go to the token-free /signin.
+
+    Nothing is signed in yet. A page on another site can navigate a browser to a link, but it
+    cannot make our page's POST (roadmap/security.py refuses cross-site writes), so it cannot
+    swap the victim's identity for the attacker's (login CSRF).
+    """
+    session[PENDING] = token
+    response = redirect(url_for("views.signin"))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def link_destination(who: Participant) -> str:
+    if who.role == "organiser":
+        return url_for("organise.dashboard", event_id=who.event_id)
     group = db.session.get(Group, who.group_id)
+    return url_for("views.board", board_id=group.board.id)
+
+
+def pending_identity() -> tuple[str, Participant]:
+    token = session.get(PENDING)
+    who = participant_for_token(token) if isinstance(token, str) else None
+    if who is None or who.role not in ("facilitator", "organiser"):
+        raise AppError("unauthorized", _("This link is not valid (any more)."))
+    if who.role == "facilitator" and who.group_id is None:
+        raise AppError("unauthorized", _("This link is not valid (any more)."))
+    return token, who
+
+
+@bp.get("/signin")
+def signin():
+    """Confirm signing in with the link just opened (a switch when someone else is signed in)."""
+    _token, who = pending_identity()
+    current = signed_in()
+    if current is not None and current.id == who.id:
+        session.pop(PENDING, None)
+        return redirect(link_destination(who))
+    account = session.get("organiser_id")
+    group = db.session.get(Group, who.group_id) if who.group_id else None
+    page = render_template(
+        "signin.html",
+        who=who,
+        group=group,
+        current=current,
+        switching=current is not None or account is not None,
+    )
+    response = Response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/signin")
+def signin_post():
+    token, who = pending_identity()
+    if request.form.get("action") == "keep":
+        session.pop(PENDING, None)
+        return redirect(url_for("views.index"))
     sign_in(token)
-    return redirect(url_for("views.board", board_id=group.board.id))
+    return redirect(link_destination(who))
 
 
 @bp.post("/leave")

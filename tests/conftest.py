@@ -96,6 +96,9 @@ def demo(app) -> dict[str, Any]:
     with app.app_context():
         info = create_demo()
     buckets.reset()
+    from roadmap.security import address_buckets
+
+    address_buckets.reset()
     return info
 
 

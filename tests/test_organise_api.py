@@ -266,6 +266,10 @@ def test_participants_counts_and_removal(client, demo, join, socket_client):
 
 def test_organiser_link_and_pages(client, demo):
     res = client.get(f"/organise/{demo['organiser_token']}")
+    assert res.status_code == 302 and res.location.endswith("/signin")
+    page = client.get("/signin").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    res = client.post("/signin", data={"csrf_token": token, "action": "switch"})
     assert res.status_code == 302 and res.location.endswith(f"/organise/events/{demo['event_id']}")
     page = client.get(res.location)
     assert page.status_code == 200 and "All groups at once" in page.get_data(as_text=True)

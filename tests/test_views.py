@@ -142,7 +142,11 @@ def test_qr_code_and_table_card(client, demo):
 def test_facilitator_link_signs_in_and_opens_the_board(client, demo):
     group = demo["groups"][2]
     res = client.get(f"/facilitate/{group['facilitator_token']}")
-    assert res.status_code == 302
+    assert res.status_code == 302 and res.headers["Location"].endswith("/signin")
+    page = client.get("/signin").get_data(as_text=True)
+    assert group["facilitator_token"] not in page and 'data-auto="1"' in page
+    token = page.split('name="csrf_token" value="')[1].split('"')[0]
+    res = client.post("/signin", data={"csrf_token": token, "action": "switch"})
     assert res.headers["Location"].endswith(f"/boards/{group['board_id']}")
     assert client.get(f"/boards/{group['board_id']}").status_code == 200
     assert client.get("/facilitate/not-a-token").status_code == 401

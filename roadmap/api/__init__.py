@@ -9,21 +9,30 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import AppError
 from ..ops.core import validation_message
+from ..payloads import PayloadError, loads
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
 def body(model: type[BaseModel]) -> Any:
     """The request's JSON body validated by `model` (400 invalid otherwise)."""
-    data = request.get_json(silent=True)
-    if data is None:
-        raise AppError("invalid", "The request body must be JSON (Content-Type: application/json).")
+    data = json_body()
     if not isinstance(data, dict):
         raise AppError("invalid", "The request body must be a JSON object.")
     try:
         return model.model_validate(data)
     except ValidationError as err:
         raise AppError("invalid", validation_message(err)) from None
+
+
+def json_body() -> Any:
+    """The request's JSON (roadmap/payloads.py limits); 400 invalid saying why otherwise."""
+    if not request.is_json:
+        raise AppError("invalid", "The request body must be JSON (Content-Type: application/json).")
+    try:
+        return loads(request.get_data(cache=True))
+    except PayloadError as err:
+        raise AppError("invalid", str(err)) from None
 
 
 def query(model: type[BaseModel]) -> Any:

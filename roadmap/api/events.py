@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import current_app
 
 from ..events import event_by_code, event_summary, join_event
+from ..security import join_limits
 from . import body, bp
 from .openapi import documented
 from .schemas import ErrorBody, JoinIn, JoinOut
 
 
 @bp.post("/join")
+@join_limits
 @documented(
     json=JoinIn,
     resp={"HTTP_201": JoinOut, "HTTP_400": ErrorBody, "HTTP_404": ErrorBody},

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..boards import DEFAULT_TEMPLATE
+from ..boards import DEFAULT_TEMPLATE, TEMPLATES
 from ..config import TITLE_MAX
 from ..organise import services
 from ..organise.access import current_principal, manage
@@ -22,10 +22,13 @@ ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 TAGS = ("organisers",)
 
 
+DATE = {"format": "date"}  # YYYY-MM-DD, years YEAR_MIN..YEAR_MAX (config.py)
+
+
 class EventIn(Strict):
     name: str = Field(min_length=1, max_length=TITLE_MAX)
-    starts_on: str | None = Field(default=None, description="YYYY-MM-DD")
-    ends_on: str | None = Field(default=None, description="YYYY-MM-DD")
+    starts_on: str | None = Field(default=None, description="YYYY-MM-DD", json_schema_extra=DATE)
+    ends_on: str | None = Field(default=None, description="YYYY-MM-DD", json_schema_extra=DATE)
     place: str = Field(default="", max_length=200)
     languages: list[str] = Field(default_factory=list, max_length=40)
     retention_days: int = Field(default=90, ge=0, le=3650, description="0: no automatic purge")
@@ -33,8 +36,8 @@ class EventIn(Strict):
 
 class EventPatch(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
-    starts_on: str | None = None
-    ends_on: str | None = None
+    starts_on: str | None = Field(default=None, json_schema_extra=DATE)
+    ends_on: str | None = Field(default=None, json_schema_extra=DATE)
     place: str | None = Field(default=None, max_length=200)
     languages: list[str] | None = Field(default=None, max_length=40)
     retention_days: int | None = Field(default=None, ge=0, le=3650)
@@ -52,8 +55,8 @@ class GroupOut(BaseModel):
 class EventOut(BaseModel):
     id: int
     name: str
-    starts_on: str | None
-    ends_on: str | None
+    starts_on: str | None = Field(json_schema_extra=DATE)
+    ends_on: str | None = Field(json_schema_extra=DATE)
     place: str
     languages: list[str]
     retention_days: int
@@ -79,13 +82,18 @@ class GroupIn(Strict):
     template: str = Field(
         default=DEFAULT_TEMPLATE,
         description="now-next-later, challenges-signposts-commitments, outcome-output-indicator",
+        json_schema_extra={"enum": list(TEMPLATES)},
     )
 
 
 class GroupPatch(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=TITLE_MAX)
     description: str | None = Field(default=None, max_length=2000)
-    template: str | None = Field(default=None, description="Only while the board has no notes")
+    template: str | None = Field(
+        default=None,
+        description="Only while the board has no notes",
+        json_schema_extra={"enum": [*TEMPLATES, None]},
+    )
 
 
 class FacilitatorLink(BaseModel):

@@ -12,13 +12,14 @@ from ..auth import board_for, current_participant, is_staff, require_organiser
 from ..errors import AppError
 from ..extensions import db
 from ..models import Event
+from ..organise.access import current_principal, require_account
 from ..reports import live as _live  # noqa: F401  (organiser:join socket handler)
-from ..reports.backup import export_event, import_event
+from ..reports.backup import BackupIn, export_event, import_event
 from ..reports.context import board_context, event_context
 from ..reports.jobs import FILE_NAME, export_dir, exports_of, job_of, start_event_report
 from ..reports.render import render_pdf
 from ..reports.tracker import to_csv, to_ics, to_xlsx
-from . import bp
+from . import bp, json_body
 from .openapi import documented
 from .schemas import ErrorBody
 
@@ -150,6 +151,7 @@ def export_json(event_id: int):
 
 @bp.post("/events/import")
 @documented(
+    json=BackupIn,
     resp={
         "HTTP_201": ImportOut,
         "HTTP_400": ErrorBody,
@@ -160,10 +162,10 @@ def export_json(event_id: int):
 )
 def import_json():
     """Restore a backup as a new event on this instance (any organiser of this instance)."""
-    who = current_participant()
-    if who.role != "organiser":
-        raise AppError("forbidden", "Only organisers may import an event.")
-    data = request.get_json(silent=True)
+    # Importing creates an event: an organiser account only, as POST /api/events (an event's
+    # organiser token manages that one event and cannot create others).
+    require_account(current_principal())
+    data = json_body()
     if not isinstance(data, dict):
         raise AppError("invalid", "The request body must be a backup JSON object.")
     return import_event(data), 201

@@ -89,8 +89,23 @@ class BoardOut(BaseModel):
     seq: int
 
 
+def _op_schemas(schema: dict[str, Any]) -> None:
+    """The document lists every op type and, for `data`, each type's own payload schema."""
+    from ..ops.core import REGISTRY
+
+    props = schema.get("properties", {})
+    props.get("type", {})["enum"] = sorted(REGISTRY)
+    props["data"] = {
+        "description": "The payload of `type` (one of these, by type; docs/protocol.md)",
+        "anyOf": [
+            {**kind.schema.model_json_schema(), "title": name}
+            for name, kind in sorted(REGISTRY.items())
+        ],
+    }
+
+
 class OpIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_op_schemas)
     op_id: str = Field(min_length=1, max_length=64, description="Client-made unique id (uuid)")
     type: str = Field(description="note.create, note.update, note.move, note.delete, vote.add, ...")
     data: dict[str, Any] = Field(default_factory=dict)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from ..errors import AppError
 from ..extensions import db
 from ..models import COMMITMENT_STATUSES, Lane, Note
+from ..payloads import check_year
 from ..positions import key_for
 from ..serialize import note_dict, note_votes
 from .core import Context, OpData, Outcome, check_text, op
@@ -23,9 +24,11 @@ def parse_date(value: str | None) -> dt.date | None:
     if value is None or not value.strip():
         return None
     try:
-        return dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        raise AppError("invalid", f"due_date: {value!r} is not a date (YYYY-MM-DD).") from None
+        return check_year(dt.date.fromisoformat(value.strip()[:10]), "due_date")
+    except ValueError as err:
+        if "year" in str(err):
+            raise AppError("invalid", str(err)) from None
+        raise AppError("invalid", f"due_date: {value[:40]!r} is not a date (YYYY-MM-DD).") from None
 
 
 def check_status(status: str) -> str:

@@ -271,6 +271,8 @@ def _apply(board_id: int, raw: Any, actor: Participant | int, rate_limited: bool
             "rate_limited",
             f"Too many changes at once: at most {cfg['OP_RATE_PER_SECOND']:g} a second.",
         )
+    if rate_limited and not _address_may_apply():
+        raise AppError("rate_limited", "Too many changes from your network at once; retry soon.")
     for attempt in range(3):
         try:
             applied = _write(board_id, env, kind, data, actor_id)
@@ -283,6 +285,12 @@ def _apply(board_id: int, raw: Any, actor: Participant | int, rate_limited: bool
             buckets.give_back(actor_id, cfg["OP_RATE_BURST"])
         return applied
     raise AssertionError("unreachable")
+
+
+def _address_may_apply() -> bool:
+    from ..security import address_may_apply  # (security imports this module)
+
+    return address_may_apply()
 
 
 def _lock_board(

@@ -98,15 +98,30 @@ class NoteCreate(OpData):
     tags: Tags = Field(default_factory=list)
 
 
+def kind_for(ctx: Context, asked: str | None, lane_default: str | None) -> str | None:
+    """Only staff make commitments (they are the organisers' action tracker).
+
+    A participant who asks for one is refused; in a lane whose default is "commitment" a
+    participant's note is a signpost, which the facilitator may turn into a commitment.
+    """
+    if ctx.staff:
+        return asked or lane_default
+    if asked == "commitment":
+        raise AppError("forbidden", "Only the facilitator can make a note a commitment.")
+    if asked is None and lane_default == "commitment":
+        return "signpost"
+    return asked or lane_default
+
+
 @op("note.create", NoteCreate)
 def create(ctx: Context, data: NoteCreate) -> Outcome:
-    kind = lane_kind(ctx, data.lane_id)
+    kind = kind_for(ctx, data.kind, lane_kind(ctx, data.lane_id))
     actor = ctx.actor_row
     note = ctx.run(
         sql.INSERT_NOTE,
         board_id=ctx.board_row.id,
         lane_id=data.lane_id,
-        kind=data.kind or kind,
+        kind=kind,
         text=check_text(data.text),
         position=key_for(data.lane_id, after=data.after, conn=ctx.conn),
         author_id=actor.id,
@@ -146,8 +161,8 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
     note = SimpleNamespace(**row._mapping)
     if data.text is not None:
         note.text = check_text(data.text)
-    if data.kind is not None:
-        note.kind = data.kind
+    if data.kind is not None and data.kind != note.kind:
+        note.kind = kind_for(ctx, data.kind, None)
     if data.tags is not None:
         note.tags = clean_tags(data.tags)
     if data.anonymous is not None and note.author_id == ctx.actor_row.id:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app, request, session
 
 from ..auth import hash_token, participant_for_token
+from ..database import begin_write
 from ..errors import AppError
 from ..extensions import db
 from ..models import Event, Organiser, Participant
@@ -36,11 +37,14 @@ def identity_for(account: Organiser, event: Event) -> tuple[Participant, str]:
     changes, and an organiser's first act in an event is often an op.
     """
     token = account_token(account, event.id)
-    who = db.session.scalar(
-        sa.select(Participant).where(
-            Participant.event_id == event.id, Participant.organiser_id == account.id
-        )
+    query = sa.select(Participant).where(
+        Participant.event_id == event.id, Participant.organiser_id == account.id
     )
+    who = db.session.scalar(query)
+    if who is not None and who.token_hash == hash_token(token) and not who.removed:
+        return who, token
+    begin_write()  # a GET page may get here: take the write lock before writing
+    who = db.session.scalar(query)
     if who is None:
         who = Participant(
             event=event,

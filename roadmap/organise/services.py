@@ -17,6 +17,7 @@ from ..errors import AppError
 from ..events import add_group, new_join_code
 from ..extensions import db, socketio
 from ..models import Board, Event, Group, Lane, Note, Participant, Vote
+from ..payloads import check_year
 from ..serialize import iso, timer_dict
 from .access import Principal, identity_for, require_account
 
@@ -27,9 +28,11 @@ def parse_date(value: str | None, what: str) -> dt.date | None:
     if value is None or not value.strip():
         return None
     try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise AppError("invalid", f"{what}: {value!r} is not a date (YYYY-MM-DD).") from None
+        return check_year(dt.date.fromisoformat(value.strip()), what)
+    except ValueError as err:
+        if "year" in str(err):
+            raise AppError("invalid", str(err)) from None
+        raise AppError("invalid", f"{what}: {value[:40]!r} is not a date (YYYY-MM-DD).") from None
 
 
 def check_template(template: str) -> str:
@@ -108,6 +111,8 @@ def apply_event_fields(event: Event, fields: dict[str, Any]) -> None:
         event.retention_days = check_retention(fields["retention_days"])
     if "languages" in fields:
         languages = [code.strip() for code in fields["languages"] or [] if code.strip()]
+        if len(languages) > 40 or any(len(code) > 20 for code in languages):
+            raise AppError("invalid", "languages: at most 40 codes of 20 characters.")
         event.languages = list(dict.fromkeys(languages))
     if event.starts_on and event.ends_on and event.ends_on < event.starts_on:
         raise AppError("invalid", "ends_on: the event ends before it starts.")

@@ -16,19 +16,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auth import board_for, participant_for_token, sign_in
+from ..auth import board_for, participant_for_token
 from ..boards import TEMPLATES
 from ..errors import AppError
 from ..extensions import db
 from ..models import Board, Event, Group, Organiser, Participant
-from ..ops.core import TokenBucket
+from ..security import client_address, limit, limiter
 from . import services
 from .access import SESSION_KEY, Principal, current_principal, identity_for, manage
 
 bp = Blueprint("organise", __name__)
-login_buckets = TokenBucket()  # password attempts, per address and per account
 
 
 # --- forms: a per-session token (the same one the other pages use) ---------------------------
@@ -85,16 +84,45 @@ def login():
     return no_store(render_template("organise/login.html", error=None, email=""))
 
 
+def login_email() -> str:
+    return request.form.get("email", "").strip().lower()[:320]
+
+
+def failed(response: Response) -> bool:
+    """Only wrong passwords count against the login limits: the owner is never locked out."""
+    return response.status_code == 401
+
+
+_dummy_hash: list[str] = []
+
+
+def dummy_hash() -> str:
+    """A password hash to check an unknown e-mail's password against (constant time)."""
+    if not _dummy_hash:
+        _dummy_hash.append(generate_password_hash(secrets.token_urlsafe(16)))
+    return _dummy_hash[0]
+
+
 @bp.post("/organise/login")
+@limiter.limit(
+    lambda: limit("LOGIN_LIMIT_PER_ACCOUNT"),
+    key_func=lambda: f"login:{login_email()}:{client_address()}",
+    deduct_when=failed,
+    error_message="Too many wrong passwords for this account; wait a few minutes.",
+)
+@limiter.limit(
+    lambda: limit("LOGIN_LIMIT_PER_ADDRESS"),
+    key_func=lambda: f"login:{client_address()}",
+    deduct_when=failed,
+    error_message="Too many wrong passwords from your address; wait a few minutes.",
+)
 def login_post():
-    email = request.form.get("email", "").strip().lower()
+    email = login_email()
     password = request.form.get("password", "")
-    if not login_buckets.take(request.remote_addr, 0.2, 10) or not login_buckets.take(
-        email, 0.1, 5
-    ):
-        raise AppError("rate_limited", _("Too many attempts. Wait a minute and try again."))
     account = db.session.scalar(sa.select(Organiser).where(Organiser.email == email))
-    if account is None or not check_password_hash(account.password_hash, password):
+    # The same work whether or not the account exists: no account enumeration by timing.
+    matches = check_password_hash(account.password_hash if account else dummy_hash(), password)
+    if account is None or not matches:
         page = render_template(
             "organise/login.html", error=_("This e-mail and password do not match."), email=email
         )
@@ -120,8 +148,9 @@ def token_link(token: str):
     who = participant_for_token(token)
     if who is None or who.role != "organiser":
         raise AppError("unauthorized", _("This organiser link is not valid (any more)."))
-    sign_in(token)
-    return redirect(url_for("organise.dashboard", event_id=who.event_id))
+    from ..views import offer_sign_in
+
+    return offer_sign_in(token)
 
 
 # --- events and groups ------------------------------------------------------------------------
@@ -231,8 +260,8 @@ def dashboard(event_id: int):
     if isinstance(found, Response):
         return found
     event, principal = manage(event_id, found)
-    _who, token = act_in(event, principal)
-    return no_store(render_template("organise/dashboard.html", event=event, token=token))
+    act_in(event, principal)
+    return no_store(render_template("organise/dashboard.html", event=event))
 
 
 @bp.get("/organise/events/<int:event_id>/participants")
@@ -278,5 +307,5 @@ def projector(board_id: int):
         raise AppError("unauthorized", _("Join the event first, with its code."))
     board = board_for(who, board_id)
     group = db.session.get(Group, board.group_id)
-    page = render_template("organise/projector.html", board=board, group=group, token=token)
+    page = render_template("organise/projector.html", board=board, group=group)
     return no_store(page)

@@ -14,12 +14,13 @@ names, organisations and countries (for a restore); `personal_data=False` replac
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..auth import hash_token, new_token
+from ..boards import TEMPLATES
 from ..config import NAME_MAX, NOTE_TEXT_MAX, TITLE_MAX
 from ..errors import AppError
 from ..events import new_join_code
@@ -27,6 +28,7 @@ from ..extensions import db
 from ..models import (
     COMMITMENT_STATUSES,
     NOTE_KINDS,
+    PHASES,
     ROLES,
     Board,
     Event,
@@ -37,7 +39,8 @@ from ..models import (
     Takeaway,
     Vote,
 )
-from ..ops.core import validation_message
+from ..ops.core import MAX_ID, validation_message
+from ..payloads import check_year
 
 FORMAT = "roadmap-event-backup"
 VERSION = 1
@@ -200,35 +203,52 @@ class Row(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
+# What an op would accept, field by field (a backup is refused with `invalid` and a pointer to the
+# field, e.g. "notes.3.kind: ..."): ids and counters in the database's range, dates in the sane
+# range (config YEAR_MIN..YEAR_MAX), and enums for phases, templates, kinds, roles and statuses.
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Day = Annotated[dt.date, AfterValidator(check_year)]
+Moment = Annotated[dt.datetime, AfterValidator(check_year)]
+Template = Literal[tuple(TEMPLATES)]  # type: ignore[valid-type]
+Phase = Literal[PHASES]  # type: ignore[valid-type]
+NoteKind = Literal[NOTE_KINDS]  # type: ignore[valid-type]
+LaneKind = Literal[tuple(k for k in NOTE_KINDS if k != "cluster")]  # type: ignore[valid-type]
+Role = Literal[ROLES]  # type: ignore[valid-type]
+Status = Literal[("", *COMMITMENT_STATUSES)]  # type: ignore[valid-type]
+Tag = Annotated[str, Field(max_length=40)]
+Language = Annotated[str, Field(min_length=1, max_length=20)]
+
+
 class EventIn(Row):
     name: str = Field(min_length=1, max_length=TITLE_MAX)
-    starts_on: dt.date | None = None
-    ends_on: dt.date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     place: str = Field(default="", max_length=200)
-    languages: list[str] = Field(default_factory=list, max_length=50)
+    languages: list[Language] = Field(default_factory=list, max_length=50)
 
 
 class GroupIn(Row):
-    id: int
+    id: RowId
     name: str = Field(min_length=1, max_length=TITLE_MAX)
     description: str = Field(default="", max_length=5000)
-    position: int = 0
+    position: Count = 0
 
 
 class LaneIn(Row):
-    id: int
+    id: RowId
     key: str = Field(max_length=40)
     title: str = Field(max_length=TITLE_MAX)
-    position: int = 0
-    default_kind: str = Field(default="signpost", max_length=20)
+    position: Count = 0
+    default_kind: LaneKind = "signpost"
 
 
 class BoardIn(Row):
-    id: int
-    group_id: int
+    id: RowId
+    group_id: RowId
     title: str = Field(max_length=TITLE_MAX)
-    template: str = Field(max_length=40)
-    phase: str = Field(default="brainstorm", max_length=20)
+    template: Template
+    phase: Phase = "brainstorm"
     locked: bool = False
     private_writing: bool = False
     voting_open: bool = True
@@ -238,63 +258,63 @@ class BoardIn(Row):
 
 
 class ParticipantIn(Row):
-    id: int
-    group_id: int | None = None
+    id: RowId
+    group_id: RowId | None = None
     name: str = Field(min_length=1, max_length=NAME_MAX)
     organisation: str = Field(default="", max_length=200)
     country: str = Field(default="", max_length=80)
-    role: str = "participant"
+    role: Role = "participant"
     anonymous: bool = False
     language: str = Field(default="en", max_length=10)
     removed: bool = False
-    created_at: dt.datetime | None = None
+    created_at: Moment | None = None
 
 
 class NoteIn(Row):
-    id: int
-    board_id: int
-    lane_id: int
-    kind: str
+    id: RowId
+    board_id: RowId
+    lane_id: RowId
+    kind: NoteKind
     text: str = Field(max_length=NOTE_TEXT_MAX)
-    position: str = Field(max_length=64)
-    version: int = 1
-    author_id: int | None = None
+    position: str = Field(min_length=1, max_length=64)
+    version: Annotated[int, Field(ge=1, le=MAX_ID)] = 1
+    author_id: RowId | None = None
     anonymous: bool = False
-    tags: list[str] = Field(default_factory=list, max_length=20)
+    tags: list[Tag] = Field(default_factory=list, max_length=20)
     hidden: bool = False
-    cluster_id: int | None = None
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
-    deleted_at: dt.datetime | None = None
+    cluster_id: RowId | None = None
+    created_at: Moment | None = None
+    updated_at: Moment | None = None
+    deleted_at: Moment | None = None
     owner_name: str = Field(default="", max_length=200)
     owner_org: str = Field(default="", max_length=200)
-    due_date: dt.date | None = None
+    due_date: Day | None = None
     indicator: str = Field(default="", max_length=NOTE_TEXT_MAX)
     partners: str = Field(default="", max_length=NOTE_TEXT_MAX)
-    status: str = ""
+    status: Status = ""
     status_note: str = Field(default="", max_length=NOTE_TEXT_MAX)
-    status_updated_at: dt.datetime | None = None
-    source_note_id: int | None = None
+    status_updated_at: Moment | None = None
+    source_note_id: RowId | None = None
 
 
 class VoteIn(Row):
-    note_id: int
-    participant_id: int
-    created_at: dt.datetime | None = None
+    note_id: RowId
+    participant_id: RowId
+    created_at: Moment | None = None
 
 
 class TakeawayIn(Row):
-    board_id: int
-    participant_id: int | None = None
+    board_id: RowId
+    participant_id: RowId | None = None
     text: str = Field(max_length=NOTE_TEXT_MAX)
     anonymous: bool = False
-    created_at: dt.datetime | None = None
-    updated_at: dt.datetime | None = None
+    created_at: Moment | None = None
+    updated_at: Moment | None = None
 
 
 class BackupIn(Row):
-    format: str
-    version: int
+    format: Literal["roadmap-event-backup"]
+    version: Literal[1]
     event: EventIn
     groups: list[GroupIn] = Field(max_length=200)
     boards: list[BoardIn] = Field(max_length=200)

@@ -104,7 +104,8 @@ def to_ics(actions: list[dict[str, Any]], event_name: str, host: str = "roadmap"
         item.add("uid", f"commitment-{row['id']}@{host}")
         item.add("dtstamp", stamp)
         item.add("dtstart", due)
-        item.add("dtend", due + dt.timedelta(days=1))
+        if due < dt.date.max:  # stored before due dates had a range: never a 500 here
+            item.add("dtend", due + dt.timedelta(days=1))
         owner = ", ".join(x for x in (row["owner"], row["organisation"]) if x)
         item.add("summary", f"Due: {row['text'][:120]}" + (f" ({owner})" if owner else ""))
         lines = [

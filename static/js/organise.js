@@ -115,8 +115,8 @@
 
   // Live: this organiser joins every board's room and refreshes on each change or presence.
   function connect() {
-    const auth = root.dataset.token ? { token: root.dataset.token } : undefined;
-    const socket = io({ auth, transports: ['websocket', 'polling'] });
+    // The session cookie authenticates the socket: no token is ever in the page.
+    const socket = io({ transports: ['websocket', 'polling'] });
     socket.on('connect', () => {
       conn.dataset.state = 'online';
       conn.textContent = T.connected;

@@ -189,7 +189,7 @@
     .then((res) => (res.ok ? res.json() : {}))
     .then((json) => { catalogue = json || {}; render(); })
     .catch(() => {});
-  socket = io({ auth: root.dataset.token ? { token: root.dataset.token } : undefined, transports: ['websocket', 'polling'] });
+  socket = io({ transports: ['websocket', 'polling'] });  // the session cookie authenticates
   socket.on('connect', join);
   socket.on('op', applyOp);
   $('fullscreen').addEventListener('click', () => {
