@@ -124,7 +124,7 @@ def commitment_item(note: Note, by_id: dict[int, Note], group: Group) -> dict[st
         "due_date": note.due_date,
         "indicator": note.indicator,
         "partners": note.partners,
-        "status": (note.status or "planned").replace("_", " "),
+        "status": (note.status or "not_started").replace("_", " "),
         "status_note": note.status_note,
         "last_update": note.status_updated_at or note.updated_at,
     }

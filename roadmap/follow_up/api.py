@@ -1,0 +1,104 @@
+"""Follow-up over HTTP: owner links (staff), the owner's own API (the token is the key)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..api import body
+from ..api.openapi import documented
+from ..api.schemas import ErrorBody, Strict
+from ..auth import current_participant
+from ..ops.core import MAX_ID
+from . import services
+
+bp = Blueprint("follow_up_api", __name__, url_prefix="/api")
+TAGS = ("follow-up",)
+ERRORS = {
+    "HTTP_400": ErrorBody,
+    "HTTP_401": ErrorBody,
+    "HTTP_403": ErrorBody,
+    "HTTP_404": ErrorBody,
+}
+COMMITMENT = f"/commitments/<int(min=1, max={MAX_ID}):note_id>"
+
+
+class LinkIn(Strict):
+    email: str | None = Field(
+        default=None, max_length=254, description="The owner's address (personal data); '' clears"
+    )
+    expires_in_days: int | None = Field(default=None, ge=1, le=3660)
+
+
+class LinkOut(BaseModel):
+    url: str = Field(description="Shown once: only the token's hash is stored")
+    expires_at: str | None
+    qr_svg: str
+    note_id: int
+
+
+class UpdateIn(Strict):
+    status: str = Field(description="not_started, in_progress, done, blocked, dropped")
+    note: str = Field(default="", max_length=2000)
+    value: float | None = Field(default=None, description="A figure against the indicator")
+    op_id: str | None = Field(default=None, min_length=1, max_length=64)
+
+
+class FollowUpOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    commitment: dict
+    history: list[dict]
+
+
+@bp.post(f"{COMMITMENT}/follow-up-link")
+@documented(json=LinkIn, resp={"HTTP_201": LinkOut, **ERRORS}, tags=TAGS)
+def create_link(note_id: int):
+    """A private link (and QR code) for the commitment's owner; earlier links stop working."""
+    who = current_participant()
+    data = body(LinkIn) if _has_body() else LinkIn()
+    made = services.create_link(who, note_id, email=data.email, days=data.expires_in_days)
+    return made, 201
+
+
+@bp.get(f"{COMMITMENT}/follow-up-link")
+@documented(resp=ERRORS, tags=TAGS)
+def link_status(note_id: int):
+    """Whether the commitment has a live owner link (the link itself is never shown again)."""
+    return services.link_status(current_participant(), note_id)
+
+
+@bp.delete(f"{COMMITMENT}/follow-up-link")
+@documented(resp=ERRORS, tags=TAGS)
+def revoke_link(note_id: int):
+    """Withdraw the owner's link: it answers 404 from now on."""
+    return {"revoked": services.revoke_link(current_participant(), note_id)}
+
+
+@bp.get(f"{COMMITMENT}/history")
+@documented(resp={"HTTP_200": FollowUpOut, **ERRORS}, tags=TAGS)
+def staff_history(note_id: int):
+    """The commitment and every status change, oldest first (staff)."""
+    return services.staff_history(current_participant(), note_id)
+
+
+@bp.get("/follow-up/<token>")
+@documented(resp={"HTTP_200": FollowUpOut, "HTTP_404": ErrorBody}, tags=TAGS, auth=False)
+def owner_get(token: str):
+    """What the link's owner sees: the commitment and its history. No account: the token."""
+    return services.owner_page(token)
+
+
+@bp.post("/follow-up/<token>")
+@documented(json=UpdateIn, resp={"HTTP_201": FollowUpOut, **ERRORS}, tags=TAGS, auth=False)
+def owner_post(token: str):
+    """The owner reports progress (status, note, figure): a commitment.status op on the board."""
+    services.open_link(token)  # an unknown link is a 404 before the body is looked at
+    data = body(UpdateIn)
+    done = services.post_update(token, data.status, data.note, data.value, data.op_id)
+    return done, 200 if done["duplicate"] else 201
+
+
+def _has_body() -> bool:
+    from flask import request
+
+    return bool(request.get_data(cache=True))

@@ -1,0 +1,68 @@
+"""The owner's page: no account, a phone, a weak connection. Works without JavaScript."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from ..errors import AppError
+from ..models import COMMITMENT_STATUSES
+from . import services
+
+bp = Blueprint("follow_up", __name__)
+
+
+def private(response: Response) -> Response:
+    """The token is in the address: never cached, never sent on as a referrer, never indexed."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def page(token: str, *, error: str = "", form: dict | None = None, status: int = 200) -> Response:
+    data = services.owner_page(token)
+    html = render_template(
+        "follow_up/owner.html",
+        token=token,
+        data=data,
+        statuses=COMMITMENT_STATUSES,
+        error=error,
+        form=form or {},
+        saved=request.args.get("saved") == "1",
+    )
+    return private(Response(html, status=status))
+
+
+@bp.get("/follow-up/<token>")
+def owner_page(token: str):
+    return page(token)
+
+
+@bp.post("/follow-up/<token>")
+def owner_post(token: str):
+    """The form's update. No cookie authenticates it (the token does): nothing to forge."""
+    services.open_link(token)
+    form = {k: request.form.get(k, "") for k in ("status", "note", "value")}
+    try:
+        value = parse_value(form["value"])
+        services.post_update(token, form["status"], form["note"][:2001], value)
+    except AppError as err:
+        if err.code == "not_found":
+            raise
+        return page(token, error=err.message, form=form, status=err.status)
+    return private(redirect(url_for("follow_up.owner_page", token=token, saved=1), code=303))
+
+
+def parse_value(text: str) -> float | None:
+    text = text.strip().replace(",", ".") if text else ""
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise AppError("invalid", "The figure must be a number.") from None
+    if not math.isfinite(value):
+        raise AppError("invalid", "The figure must be a number.")
+    return value

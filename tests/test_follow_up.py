@@ -1,0 +1,245 @@
+"""Follow-up links, history and permissions (roadmap/follow_up, ops/commitments.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from conftest import auth, new_op
+
+from roadmap.extensions import db
+from roadmap.models import CommitmentUpdate, FollowUpLink
+
+SOCIAL = 2  # demo group with a Commitments lane
+NOT_FOUND = {
+    "error": {
+        "code": "not_found",
+        "message": "There is no such follow-up link (it may have been replaced or withdrawn).",
+    }
+}
+
+
+@pytest.fixture
+def c(client, demo, join):
+    """A commitment on board SOCIAL made by its facilitator, with helpers."""
+
+    class C:
+        board_id = demo["groups"][SOCIAL]["board_id"]
+        other_board = demo["groups"][0]["board_id"]
+        fac = demo["groups"][SOCIAL]["facilitator_token"]
+        other_fac = demo["groups"][0]["facilitator_token"]
+        org = demo["organiser_token"]
+        ana = join("Ana")["token"]
+
+        def send(self, token: str, op_type: str, board: int | None = None, **data: Any):
+            res = client.post(
+                f"/api/boards/{board or self.board_id}/ops",
+                json=new_op(op_type, **data),
+                headers=auth(token),
+            )
+            return res.get_json()
+
+        def snapshot(self, token: str, board: int | None = None) -> dict[str, Any]:
+            return client.get(
+                f"/api/boards/{board or self.board_id}", headers=auth(token)
+            ).get_json()
+
+        def commitment(self, text: str, board: int | None = None, fac: str | None = None):
+            snap = self.snapshot(fac or self.fac, board)
+            lane = next(lane["id"] for lane in snap["lanes"])
+            ack = self.send(fac or self.fac, "note.create", board, lane_id=lane, text=text)
+            note = ack["result"]["note"]
+            ack = self.send(
+                fac or self.fac,
+                "commitment.set",
+                board,
+                note_id=note["id"],
+                owner_name="Mai",
+                owner_org="Blue Dragon",
+                due_date="2027-03-31",
+                indicator="Shelters trained",
+            )
+            assert ack["ok"], ack
+            return ack["result"]["note"], note
+
+        def link(self, note_id: int, token: str | None = None, **body: Any):
+            return client.post(
+                f"/api/commitments/{note_id}/follow-up-link",
+                json=body,
+                headers=auth(token or self.fac),
+            )
+
+    return C()
+
+
+def token_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
+def test_staff_make_a_link_others_may_not(client, c):
+    note, _source = c.commitment("Train 20 shelters in trauma-informed care")
+    assert c.link(note["id"], c.ana).status_code == 403
+    assert c.link(note["id"], c.other_fac).status_code == 403  # another group's facilitator
+    res = client.post(f"/api/commitments/{note['id']}/follow-up-link")
+    assert res.status_code == 401
+    res = c.link(note["id"], c.org)
+    assert res.status_code == 201
+    made = res.get_json()
+    assert made["url"].startswith("http://localhost/follow-up/") and made["expires_at"] is None
+    assert made["qr_svg"].startswith("<?xml") and "<svg" in made["qr_svg"]
+    # Only the hash is stored.
+    with client.application.app_context():
+        stored = db.session.query(FollowUpLink).one()
+        assert token_of(made["url"]) not in stored.token_hash and len(stored.token_hash) == 64
+    res = client.get(f"/api/commitments/{note['id']}/follow-up-link", headers=auth(c.fac))
+    assert res.get_json()["active"] is True
+    # A signpost is no commitment.
+    _n, source = note, _source
+    assert c.link(source["id"]).status_code == 400
+    assert c.link(999999).status_code == 404
+
+
+def test_owner_reads_and_updates_through_the_link(client, c):
+    note, source = c.commitment("Train 20 shelters in trauma-informed care")
+    url = c.link(note["id"]).get_json()["url"]
+    token = token_of(url)
+    got = client.get(f"/api/follow-up/{token}")
+    assert got.status_code == 200
+    data = got.get_json()
+    view = data["commitment"]
+    assert view["text"] == "Train 20 shelters in trauma-informed care"
+    assert view["group"]["name"] and view["organisation"] == "Blue Dragon"
+    assert view["due_date"] == "2027-03-31" and view["indicator"] == "Shelters trained"
+    assert view["from"] == {"id": source["id"], "kind": source["kind"], "text": source["text"]}
+    assert view["status"] == "not_started"
+    assert [h["to"] for h in data["history"]] == ["not_started"]  # committed
+    assert "contact_email" not in str(data)
+    res = client.post(
+        f"/api/follow-up/{token}", json={"status": "in_progress", "note": "5 trained", "value": 5}
+    )
+    assert res.status_code == 201, res.get_json()
+    after = res.get_json()
+    assert after["commitment"]["status"] == "in_progress" and after["commitment"]["value"] == 5
+    last = after["history"][-1]
+    assert last["from"] == "not_started" and last["to"] == "in_progress"
+    assert last["note"] == "5 trained" and last["value"] == 5
+    assert last["by"] == {"via": "owner_link", "name": "Owner (follow-up link)"}
+    # It is an op on the board: in the log, with the next seq, seen by everyone.
+    snap = c.snapshot(c.ana)
+    seen = next(n for n in snap["notes"] if n["id"] == note["id"])
+    assert seen["commitment"]["status"] == "in_progress"
+    ops = client.get(f"/api/boards/{c.board_id}/ops?after={after['seq'] - 1}", headers=auth(c.ana))
+    logged = ops.get_json()["ops"][-1]
+    assert logged["type"] == "commitment.status" and logged["seq"] == after["seq"]
+    assert logged["actor"]["name"] == "Owner · Mai"
+    # Staff change the status too: another row, nothing overwritten.
+    ack = c.send(c.fac, "commitment.status", note_id=note["id"], status="done", status_note="ok")
+    assert ack["ok"]
+    rows = client.get(f"/api/commitments/{note['id']}/history", headers=auth(c.fac)).get_json()
+    assert [(h["from"], h["to"], h["by"]["via"]) for h in rows["history"]] == [
+        (None, "not_started", "staff"),
+        ("not_started", "in_progress", "owner_link"),
+        ("in_progress", "done", "staff"),
+    ]
+    assert rows["history"][2]["by"]["name"].startswith("Facilitator")
+    # An undo is a row as well.
+    assert c.send(c.fac, "facilitator.undo")["ok"]
+    rows = client.get(f"/api/commitments/{note['id']}/history", headers=auth(c.fac)).get_json()
+    assert [(h["from"], h["to"], h["note"]) for h in rows["history"]][-1] == (
+        "done",
+        "in_progress",
+        "undo",
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"status": "finished"},
+        {"status": "done", "value": "5"},
+        {"status": "done", "value": True},
+        {"status": "done", "note": "x" * 2001},
+        {"status": "done", "extra": 1},
+        {"note": "no status"},
+        {"status": 3},
+        {"status": "done", "value": 1e300},
+    ],
+)
+def test_owner_updates_are_validated(client, c, payload):
+    note, _ = c.commitment("Publish a directory of freedom businesses")
+    token = token_of(c.link(note["id"]).get_json()["url"])
+    res = client.post(f"/api/follow-up/{token}", json=payload)
+    assert res.status_code in (400, 413), res.get_json()
+    assert set(res.get_json()) == {"error"} and res.get_json()["error"]["code"] in (
+        "invalid",
+        "too_large",
+    )
+    res = client.post(f"/api/follow-up/{token}", data="not json", content_type="text/plain")
+    assert res.status_code == 400
+
+
+def test_unknown_replaced_and_revoked_links_are_404(client, c):
+    note, _ = c.commitment("Research on migrant workers")
+    first = token_of(c.link(note["id"]).get_json()["url"])
+    second = token_of(c.link(note["id"]).get_json()["url"])  # a new link replaces the old
+    for token in (first, "nope", "x" * 300):
+        for res in (
+            client.get(f"/api/follow-up/{token}"),
+            client.post(f"/api/follow-up/{token}", json={"status": "done"}),
+        ):
+            assert res.status_code == 404 and res.get_json() == NOT_FOUND
+    assert client.get(f"/follow-up/{first}").status_code == 404
+    assert client.get(f"/api/follow-up/{second}").status_code == 200
+    assert (
+        client.delete(
+            f"/api/commitments/{note['id']}/follow-up-link", headers=auth(c.ana)
+        ).status_code
+        == 403
+    )
+    res = client.delete(f"/api/commitments/{note['id']}/follow-up-link", headers=auth(c.fac))
+    assert res.status_code == 200 and res.get_json() == {"revoked": 1}
+    res = client.get(f"/api/follow-up/{second}")
+    assert res.status_code == 404 and res.get_json() == NOT_FOUND
+
+
+def test_a_link_opens_its_own_commitment_only(client, app, c):
+    mine, _ = c.commitment("Shelter training")
+    theirs, _ = c.commitment("Hotline for migrant workers")
+    token = token_of(c.link(mine["id"]).get_json()["url"])
+    with app.app_context():
+        owner_id = db.session.query(FollowUpLink).one().participant_id
+    from roadmap import ops
+
+    with app.app_context():
+        # The link's identity may report progress on its commitment, nothing else.
+        ack = ops.apply(
+            c.board_id, new_op("commitment.status", note_id=theirs["id"], status="done"), owner_id
+        ).ack
+        assert ack["error"]["code"] == "forbidden"
+        lane = c.snapshot(c.fac)["lanes"][0]["id"]
+        ack = ops.apply(c.board_id, new_op("note.create", lane_id=lane, text="spam"), owner_id).ack
+        assert ack["error"]["code"] == "forbidden"
+        assert db.session.query(CommitmentUpdate).filter_by(note_id=theirs["id"]).count() == 1
+    # The token is no bearer token for the rest of the API.
+    assert client.get(f"/api/boards/{c.board_id}", headers=auth(token)).status_code == 401
+
+
+def test_the_owner_page_without_javascript(client, c):
+    note, source = c.commitment("Train 20 shelters in trauma-informed care")
+    token = token_of(c.link(note["id"]).get_json()["url"])
+    page = client.get(f"/follow-up/{token}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Train 20 shelters" in html and "Blue Dragon" in html and source["text"] in html
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert page.headers["Cache-Control"] == "no-store"
+    res = client.post(
+        f"/follow-up/{token}", data={"status": "blocked", "note": "No funds", "value": ""}
+    )
+    assert res.status_code == 303 and res.headers["Location"].endswith("?saved=1")
+    html = client.get(res.headers["Location"]).get_data(as_text=True)
+    assert "No funds" in html and "Thank you" in html
+    res = client.post(f"/follow-up/{token}", data={"status": "blocked", "value": "lots"})
+    assert res.status_code == 400 and "must be a number" in res.get_data(as_text=True)
+    res = client.post(f"/follow-up/{token}", data={"status": "nope"})
+    assert res.status_code == 400
