@@ -243,3 +243,42 @@ def test_the_owner_page_without_javascript(client, c):
     assert res.status_code == 400 and "must be a number" in res.get_data(as_text=True)
     res = client.post(f"/follow-up/{token}", data={"status": "nope"})
     assert res.status_code == 400
+
+
+def test_history_survives_backup_and_restore(client, c, demo):
+    note, source = c.commitment("Shelter training")
+    token = token_of(c.link(note["id"], email="mai@example.org").get_json()["url"])
+    client.post(
+        f"/api/follow-up/{token}", json={"status": "in_progress", "note": "half", "value": 10}
+    )
+    c.send(c.fac, "commitment.status", note_id=note["id"], status="done")
+    res = client.get(f"/api/events/{demo['event_id']}/export.json", headers=auth(c.org))
+    backup = res.get_json()
+    assert "mai@example.org" not in res.get_data(as_text=True)  # personal data stays home
+    assert len([u for u in backup["commitment_updates"] if u["note_id"] == note["id"]]) == 3
+    res = client.post("/api/events/import", json=backup, headers=auth(c.org))
+    assert res.status_code == 201, res.get_json()
+    made = res.get_json()
+    new_board = next(
+        g["board_id"]
+        for g in client.get(
+            f"/api/events/{made['event_id']}", headers=auth(made["organiser_token"])
+        ).get_json()["groups"]
+        if g["name"] == demo["groups"][SOCIAL]["name"]
+    )
+    snap = client.get(f"/api/boards/{new_board}", headers=auth(made["organiser_token"])).get_json()
+    copy = next(
+        n for n in snap["notes"] if n["kind"] == "commitment" and n["text"] == "Shelter training"
+    )
+    origin = next(n for n in snap["notes"] if n["id"] == copy["commitment"]["source_note_id"])
+    assert origin["turned_into_id"] == copy["id"] and copy["commitment"]["status_value"] == 10
+    rows = client.get(
+        f"/api/commitments/{copy['id']}/history", headers=auth(made["organiser_token"])
+    ).get_json()["history"]
+    assert [(h["from"], h["to"], h["by"]["via"], h["note"]) for h in rows] == [
+        (None, "not_started", "staff", ""),
+        ("not_started", "in_progress", "owner_link", "half"),
+        ("in_progress", "done", "staff", ""),
+    ]
+    # The old link does not open the copy: links are not restored.
+    assert client.get(f"/api/follow-up/{token}").get_json()["commitment"]["id"] == note["id"]

@@ -55,7 +55,7 @@ class FollowUpOut(BaseModel):
 def create_link(note_id: int):
     """A private link (and QR code) for the commitment's owner; earlier links stop working."""
     who = current_participant()
-    data = body(LinkIn) if _has_body() else LinkIn()
+    data = body(LinkIn)
     made = services.create_link(who, note_id, email=data.email, days=data.expires_in_days)
     return made, 201
 
@@ -96,9 +96,3 @@ def owner_post(token: str):
     data = body(UpdateIn)
     done = services.post_update(token, data.status, data.note, data.value, data.op_id)
     return done, 200 if done["duplicate"] else 201
-
-
-def _has_body() -> bool:
-    from flask import request
-
-    return bool(request.get_data(cache=True))

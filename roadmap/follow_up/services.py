@@ -279,3 +279,18 @@ def post_update(
 def staff_history(who: Participant, note_id: int) -> dict[str, Any]:
     note, _board = staff_commitment(who, note_id)
     return {"commitment": commitment_view(note), "history": history(note.id)}
+
+
+def latest_update(board_id: int) -> dict[str, Any] | None:
+    """The board's most recent commitment status change (for the organiser's dashboard)."""
+    row = db.session.execute(
+        sa.select(CommitmentUpdate, Note.text)
+        .join(Note, Note.id == CommitmentUpdate.note_id)
+        .where(CommitmentUpdate.board_id == board_id, Note.deleted_at.is_(None))
+        .order_by(CommitmentUpdate.at.desc(), CommitmentUpdate.id.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    update, text = row
+    return {**update_dict(update), "text": text[:200], "note_id": update.note_id}

@@ -16,6 +16,7 @@ from ..boards import DEFAULT_TEMPLATE, TEMPLATES
 from ..errors import AppError
 from ..events import add_group, new_join_code
 from ..extensions import db, socketio
+from ..follow_up import services as follow_up_services
 from ..models import Board, Event, Group, Lane, Note, Participant, Vote
 from ..serialize import iso, timer_dict
 from .access import Principal, identity_for, require_account
@@ -240,6 +241,7 @@ def board_tile(board: Board, group: Group) -> dict[str, Any]:
         "hidden_notes": hidden,
         "votes": votes,
         "commitments": commitments,
+        "latest_update": follow_up_services.latest_update(board.id),
         "latest_notes": [
             {
                 "id": n.id,

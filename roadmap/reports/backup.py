@@ -1,7 +1,9 @@
 """Whole-event backup: export to JSON, import as a new event (on this or another instance).
 
 The file holds the event, its groups, boards and lanes, every participant (no tokens), every
-note (with its commitment fields, clusters and sources), vote and takeaway. Ids in the file are
+note (with its commitment fields, clusters and sources), vote, takeaway and commitment update
+(the history). Owners' follow-up links and contact addresses are not exported (personal data;
+links are tokens): after an import, staff make new links. Ids in the file are
 the exporting instance's; import maps them to new rows. Tokens are never exported: import issues
 fresh ones for the event's organiser and facilitators and returns them once.
 """
@@ -23,7 +25,9 @@ from ..models import (
     COMMITMENT_STATUSES,
     NOTE_KINDS,
     ROLES,
+    STATUS_ALIASES,
     Board,
+    CommitmentUpdate,
     Event,
     Group,
     Lane,
@@ -58,6 +62,11 @@ def export_event(event: Event) -> dict[str, Any]:
     ).all()
     takeaways = db.session.scalars(
         sa.select(Takeaway).where(Takeaway.board_id.in_(board_ids)).order_by(Takeaway.id)
+    ).all()
+    updates = db.session.scalars(
+        sa.select(CommitmentUpdate)
+        .where(CommitmentUpdate.board_id.in_(board_ids))
+        .order_by(CommitmentUpdate.id)
     ).all()
     return {
         "format": FORMAT,
@@ -140,9 +149,25 @@ def export_event(event: Event) -> dict[str, Any]:
                 "status": n.status,
                 "status_note": n.status_note,
                 "status_updated_at": _iso(n.status_updated_at),
+                "status_value": n.status_value,
                 "source_note_id": n.source_note_id,
+                "turned_into_id": n.turned_into_id,
             }
             for n in notes
+        ],
+        "commitment_updates": [
+            {
+                "note_id": u.note_id,
+                "actor_id": u.actor_id,
+                "via": u.via,
+                "actor_name": u.actor_name,
+                "at": _iso(u.at),
+                "from_status": u.from_status,
+                "to_status": u.to_status,
+                "note": u.note,
+                "value": u.value,
+            }
+            for u in updates
         ],
         "votes": [
             {
@@ -247,7 +272,9 @@ class NoteIn(Row):
     status: str = ""
     status_note: str = Field(default="", max_length=NOTE_TEXT_MAX)
     status_updated_at: dt.datetime | None = None
+    status_value: float | None = Field(default=None, allow_inf_nan=False)
     source_note_id: int | None = None
+    turned_into_id: int | None = None
 
 
 class VoteIn(Row):
@@ -265,6 +292,18 @@ class TakeawayIn(Row):
     updated_at: dt.datetime | None = None
 
 
+class UpdateIn(Row):
+    note_id: int
+    actor_id: int | None = None
+    via: str = Field(max_length=20)
+    actor_name: str = Field(default="", max_length=200)
+    at: dt.datetime
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    note: str = Field(default="", max_length=NOTE_TEXT_MAX)
+    value: float | None = Field(default=None, allow_inf_nan=False)
+
+
 class BackupIn(Row):
     format: str
     version: int
@@ -275,6 +314,7 @@ class BackupIn(Row):
     notes: list[NoteIn] = Field(max_length=100000)
     votes: list[VoteIn] = Field(max_length=500000)
     takeaways: list[TakeawayIn] = Field(max_length=20000)
+    commitment_updates: list[UpdateIn] = Field(default_factory=list, max_length=500000)
 
 
 def _naive(value: dt.datetime | None) -> dt.datetime | None:
@@ -300,8 +340,15 @@ def _check(data: BackupIn) -> None:
     for n in data.notes:
         if n.kind not in NOTE_KINDS:
             raise AppError("invalid", f"Unknown note kind {n.kind!r}.")
+        n.status = STATUS_ALIASES.get(n.status, n.status)
         if n.status and n.status not in COMMITMENT_STATUSES:
             raise AppError("invalid", f"Unknown commitment status {n.status!r}.")
+    for u in data.commitment_updates:
+        u.to_status = STATUS_ALIASES.get(u.to_status, u.to_status)
+        if u.from_status:
+            u.from_status = STATUS_ALIASES.get(u.from_status, u.from_status)
+        if u.to_status not in COMMITMENT_STATUSES:
+            raise AppError("invalid", f"Unknown commitment status {u.to_status!r}.")
 
 
 def import_event(raw: Any) -> dict[str, Any]:
@@ -405,6 +452,7 @@ def import_event(raw: Any) -> dict[str, Any]:
             status=n.status,
             status_note=n.status_note,
             status_updated_at=_naive(n.status_updated_at),
+            status_value=n.status_value,
         )
         for field in ("created_at", "updated_at"):
             if getattr(n, field):
@@ -415,6 +463,24 @@ def import_event(raw: Any) -> dict[str, Any]:
     for n in data.notes:
         notes[n.id].cluster_id = getattr(_need(notes, n.cluster_id, "note"), "id", None)
         notes[n.id].source_note_id = getattr(_need(notes, n.source_note_id, "note"), "id", None)
+        notes[n.id].turned_into_id = getattr(_need(notes, n.turned_into_id, "note"), "id", None)
+    for u in data.commitment_updates:
+        note = _need(notes, u.note_id, "note")
+        who = _need(people, u.actor_id, "participant")
+        db.session.add(
+            CommitmentUpdate(
+                note_id=note.id,
+                board_id=note.board_id,
+                actor_id=who.id if who else None,
+                via=u.via,
+                actor_name=u.actor_name,
+                at=_naive(u.at),
+                from_status=u.from_status,
+                to_status=u.to_status,
+                note=u.note,
+                value=u.value,
+            )
+        )
     seen_votes: set[tuple[int, int]] = set()
     for v in data.votes:
         note = _need(notes, v.note_id, "note")
@@ -459,5 +525,6 @@ def import_event(raw: Any) -> dict[str, Any]:
             "notes": len(notes),
             "votes": len(seen_votes),
             "takeaways": len(data.takeaways),
+            "commitment_updates": len(data.commitment_updates),
         },
     }

@@ -239,7 +239,8 @@
         const actions = node.querySelector(':scope > .note-actions');
         if (!actions) return;
         let button = actions.querySelector('.note-commit');
-        const want = show && node.dataset.kind === 'signpost' && /^\d+$/.test(node.dataset.id || '');
+        const converted = (state.notes.get(Number(node.dataset.id)) || {}).turned_into_id;
+        const want = show && node.dataset.kind === 'signpost' && /^\d+$/.test(node.dataset.id || '') && !converted;
         if (want && !button) {
           button = h('button', { type: 'button', class: 'note-action note-commit', 'data-action': 'make-commitment' }, '✓ ' + T.commitment);
           actions.append(button);
