@@ -246,7 +246,7 @@ def test_the_owner_page_without_javascript(client, c):
 
 
 def test_history_survives_backup_and_restore(client, c, demo):
-    note, source = c.commitment("Shelter training")
+    note, _source = c.commitment("Shelter training")
     token = token_of(c.link(note["id"], email="mai@example.org").get_json()["url"])
     client.post(
         f"/api/follow-up/{token}", json={"status": "in_progress", "note": "half", "value": 10}
