@@ -100,6 +100,12 @@ def test_ics_has_one_event_per_due_date(client, demo, thai_commitment):
     thai = next(e for e in events if thai_commitment["text"] in str(e["summary"]))
     assert thai.decoded("dtstart") == dt.date(2026, 6, 30)
     assert "สมชาย" in str(thai["description"]) and len({str(e["uid"]) for e in events}) == 4
+    alarms = thai.walk("VALARM")  # reminders a week and a day before
+    assert sorted(a.decoded("trigger") for a in alarms) == [
+        -dt.timedelta(days=7),
+        -dt.timedelta(days=1),
+    ]
+    assert all(str(a["action"]) == "DISPLAY" for a in alarms)
 
 
 def test_exports_need_the_organiser(client, demo, join):

@@ -96,3 +96,54 @@ def owner_post(token: str):
     data = body(UpdateIn)
     done = services.post_update(token, data.status, data.note, data.value, data.op_id)
     return done, 200 if done["duplicate"] else 201
+
+
+# --- the tracker ---------------------------------------------------------------------------------
+
+
+def _tracker(event_id: int):
+    from ..api import query
+    from ..api.reports import organiser_event
+    from .tracker import Filters, rows_for
+
+    event = organiser_event(event_id)
+    filters = query(Filters)
+    return event, filters, rows_for(event, filters)
+
+
+class TrackerOut(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    items: list[dict]
+    counts: list[dict]
+    total: int
+
+
+@bp.get("/events/<int:event_id>/commitments")
+@documented(resp={"HTTP_200": TrackerOut, **ERRORS}, tags=TAGS)
+def tracker_rows(event_id: int):
+    """Every commitment of the event, filtered (status, group_id, organisation, country, owner,
+    overdue) and sorted (sort, order); with the counts per status per group."""
+    from .tracker import status_counts
+
+    _event, _filters, rows = _tracker(event_id)
+    return {"items": rows, "counts": status_counts(rows), "total": len(rows)}
+
+
+@bp.get("/events/<int:event_id>/commitments.<any(csv, xlsx, ics):kind>")
+@documented(resp=ERRORS, tags=TAGS)
+def tracker_export(event_id: int, kind: str):
+    """Exactly the filtered rows as CSV, XLSX or ICS (due dates with reminders)."""
+    from ..api.reports import download, slug
+    from ..reports.tracker import to_csv, to_ics, to_xlsx
+    from .tracker import export_rows
+
+    event, _filters, rows = _tracker(event_id)
+    actions = export_rows(rows)
+    name = f"{slug(event.name)}-commitments.{kind}"
+    if kind == "csv":
+        return download(to_csv(actions), "text/csv", name)
+    if kind == "xlsx":
+        data = to_xlsx(actions, f"{event.name}: action tracker")
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return download(data, mimetype, name)
+    return download(to_ics(actions, event.name), "text/calendar", name)

@@ -66,3 +66,47 @@ def parse_value(text: str) -> float | None:
     if not math.isfinite(value):
         raise AppError("invalid", "The figure must be a number.")
     return value
+
+
+# --- the organiser's tracker page ---------------------------------------------------------------
+
+
+@bp.context_processor
+def organise_helpers() -> dict:
+    from ..organise.views import form_token
+
+    return {"form_token": form_token}
+
+
+@bp.get("/organise/events/<int:event_id>/commitments")
+def tracker_page(event_id: int):
+    """Every commitment of the event: filters, sort, a chart per group, exports of the rows."""
+    from pydantic import ValidationError
+
+    from ..ops.core import validation_message
+    from ..organise.access import manage
+    from ..organise.views import act_in, no_store, principal_or_login
+    from .tracker import Filters, all_rows, rows_for, status_counts
+
+    found = principal_or_login()
+    if isinstance(found, Response):
+        return found
+    event, principal = manage(event_id, found)
+    act_in(event, principal)  # the export links authenticate with this identity
+    try:
+        filters = Filters.model_validate(request.args.to_dict())
+    except ValidationError as err:
+        raise AppError("invalid", validation_message(err)) from None
+    rows = rows_for(event, filters)
+    everything = all_rows(event)
+    html = render_template(
+        "follow_up/tracker.html",
+        event=event,
+        filters=filters,
+        rows=rows,
+        counts=status_counts(rows),
+        statuses=COMMITMENT_STATUSES,
+        countries=sorted({r["country"] for r in everything if r["country"]}),
+        total=len(everything),
+    )
+    return no_store(html)
