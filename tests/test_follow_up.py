@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import auth, new_op
 
 from roadmap.extensions import db
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 from roadmap.models import CommitmentUpdate, FollowUpLink
 
 SOCIAL = 2  # demo group with a Commitments lane
@@ -282,3 +285,54 @@ def test_history_survives_backup_and_restore(client, c, demo):
     ]
     # The old link does not open the copy: links are not restored.
     assert client.get(f"/api/follow-up/{token}").get_json()["commitment"]["id"] == note["id"]
+
+
+def test_a_converted_signpost_is_listed_once_in_reports(app, c, demo):
+    note, source = c.commitment("Joint research agenda with universities")
+    from roadmap.models import Event
+    from roadmap.reports.context import event_context
+
+    with app.app_context():
+        context = event_context(db.session.get(Event, demo["event_id"]))
+    board = next(b for b in context["boards"] if b["id"] == c.board_id)
+    texts = [n["text"] for n in board["notes"]]
+    assert texts.count("Joint research agenda with universities") == 1  # the commitment
+    assert source["id"] not in [n["id"] for n in board["notes"]]
+    made = next(x for x in board["commitments"] if x["id"] == note["id"])
+    assert made["signpost"] == "Joint research agenda with universities"  # from: …
+
+
+def test_the_quarterly_review_pdf_reads_back(client, c, demo, tmp_path):
+    import subprocess
+
+    note, _ = c.commitment("Shelter training in three provinces")
+    token = token_of(c.link(note["id"]).get_json()["url"])
+    for status, text, value in (("in_progress", "Ten shelters", 10), ("done", "All thirty", 30)):
+        res = client.post(
+            f"/api/follow-up/{token}", json={"status": status, "note": text, "value": value}
+        )
+        assert res.status_code == 201
+    url = f"/api/events/{demo['event_id']}/review.pdf?since=2020-01-01"
+    assert client.get(url, headers=auth(c.ana)).status_code == 403
+    assert client.get(url.replace("2020-01-01", "soon"), headers=auth(c.org)).status_code == 400
+    res = client.get(url, headers=auth(c.org))
+    assert res.status_code == 200 and res.mimetype == "application/pdf"
+    path = tmp_path / "review.pdf"
+    path.write_bytes(res.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    subprocess.run(  # the pages as PNG, for a look (test-artifacts/)
+        ["pdftoppm", "-png", "-r", "50", "-l", "2", str(path), str(ARTIFACTS / "review")],
+        check=True,
+    )
+    pages = text.split("\f")
+    summary = pages[0]
+    assert "Quarterly review of commitments" in summary and "status by group" in summary.lower()
+    assert "moved since 1 Jan 2020" in summary
+    group = demo["groups"][SOCIAL]["name"]
+    chapter = next(p for p in pages[1:] if group in p and "Shelter training" in p)
+    first = chapter.index("Not started → In progress")
+    assert chapter.index("In progress → Done", first) > first  # updates in order
+    assert "Ten shelters" in chapter and "All thirty" in chapter and "figure 30" in chapter
+    assert "Owner (follow-up link)" not in chapter and "(owner)" in chapter

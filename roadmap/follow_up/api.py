@@ -147,3 +147,24 @@ def tracker_export(event_id: int, kind: str):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return download(data, mimetype, name)
     return download(to_ics(actions, event.name), "text/calendar", name)
+
+
+@bp.get("/events/<int:event_id>/review.pdf")
+@documented(resp={"HTTP_200": None, "HTTP_503": ErrorBody, **ERRORS}, tags=TAGS)
+def review_pdf(event_id: int):
+    """The quarterly review PDF: per group what moved since `since` (YYYY-MM-DD, default 91 days
+    ago), what is overdue and done, the indicator figures; a summary page with a status chart."""
+    from flask import request
+
+    from ..api.reports import download, organiser_event, slug
+    from ..extensions import db
+    from ..reports.render import render_pdf
+    from .review import parse_since, review_context
+
+    event = organiser_event(event_id)
+    since = parse_since(request.args.get("since"))
+    context = review_context(event, since)
+    db.session.remove()
+    result = render_pdf("review", context)
+    name = f"{slug(context['event']['name'])}-review-{since.isoformat()}.pdf"
+    return download(result["pdf"], "application/pdf", name)

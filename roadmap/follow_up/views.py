@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from ..errors import AppError
-from ..models import COMMITMENT_STATUSES
+from ..models import COMMITMENT_STATUSES, utcnow
 from . import services
 
 bp = Blueprint("follow_up", __name__)
@@ -108,5 +109,6 @@ def tracker_page(event_id: int):
         statuses=COMMITMENT_STATUSES,
         countries=sorted({r["country"] for r in everything if r["country"]}),
         total=len(everything),
+        review_since=(utcnow().date() - dt.timedelta(days=91)).isoformat(),
     )
     return no_store(html)
