@@ -9,9 +9,9 @@ import pytest
 from conftest import auth, new_op
 
 from roadmap.extensions import db
+from roadmap.models import CommitmentUpdate, FollowUpLink
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-from roadmap.models import CommitmentUpdate, FollowUpLink
 
 SOCIAL = 2  # demo group with a Commitments lane
 NOT_FOUND = {
