@@ -236,13 +236,19 @@ class Organiser(db.Model):
 
 
 class FollowUpLink(db.Model):
-    """An owner's private link to one commitment: only the token's SHA-256 is stored."""
+    """An owner's private link to one commitment: only the token's SHA-256 is stored.
+
+    The token is an HMAC of `nonce` under SECRET_KEY (as organiser tokens are), so reminders
+    can carry the link again without the database ever holding it.
+    """
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     note_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("note.id", ondelete="CASCADE"), index=True
     )
     token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, index=True)
+    nonce: so.Mapped[str] = so.mapped_column(sa.String(64))
+    base_url: so.Mapped[str] = so.mapped_column(sa.String(300), default="")  # for e-mails
     # The identity the link acts as in the op core (role "owner", no usable token of its own).
     participant_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("participant.id", ondelete="CASCADE")
@@ -283,8 +289,12 @@ class MailOut(db.Model):
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # link | due_soon | overdue
     note_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
+    link_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("follow_up_link.id", ondelete="CASCADE")
     )
     to_address: so.Mapped[str] = so.mapped_column(sa.String(254))
     subject: so.Mapped[str] = so.mapped_column(sa.String(300))

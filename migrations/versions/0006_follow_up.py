@@ -30,6 +30,8 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("note_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("nonce", sa.String(length=64), nullable=False),
+        sa.Column("base_url", sa.String(length=300), nullable=False),
         sa.Column("participant_id", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
@@ -74,7 +76,9 @@ def upgrade():
         "mail_out",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("note_id", sa.Integer(), nullable=True),
+        sa.Column("link_id", sa.Integer(), nullable=True),
         sa.Column("to_address", sa.String(length=254), nullable=False),
         sa.Column("subject", sa.String(length=300), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
@@ -85,6 +89,7 @@ def upgrade():
         sa.Column("last_error", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["note_id"], ["note.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["link_id"], ["follow_up_link.id"], ondelete="CASCADE"),
         sa.UniqueConstraint("key"),
     )
     with op.batch_alter_table("mail_out", schema=None) as batch_op:

@@ -6,9 +6,18 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Register the follow-up pages and API routes."""
+    """Register the follow-up pages, API routes, the send-reminders command and the mail loop."""
     from .api import bp as api_bp
+    from .cli import send_reminders
     from .views import bp as views_bp
 
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
+    app.cli.add_command(send_reminders)
+    if app.config.get("MAIL_SERVER") and app.config.get("MAIL_BACKGROUND", True):
+        # Started by the first request: a server process runs the queue, CLI commands do not.
+        @app.before_request
+        def start_mail_loop() -> None:
+            from .mail import start_background
+
+            start_background(app)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
 import io
 import re
+import secrets
 import uuid
 from typing import Any
 
 import segno
 import sqlalchemy as sa
-from flask import request
+from flask import current_app, request
 
 from .. import ops
 from ..auth import hash_token, is_staff, new_token
@@ -37,8 +41,15 @@ def base_url() -> str:
     return request.url_root.rstrip("/")
 
 
-def follow_up_url(token: str) -> str:
-    return f"{base_url()}/follow-up/{token}"
+def follow_up_url(token: str, base: str | None = None) -> str:
+    return f"{base or base_url()}/follow-up/{token}"
+
+
+def link_token(nonce: str) -> str:
+    """The link's token: an HMAC of its nonce under SECRET_KEY (never stored)."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"follow-up:{nonce}".encode(), hashlib.sha256).digest()
+    return "f" + base64.urlsafe_b64encode(digest).decode().rstrip("=")[:40]
 
 
 def qr_svg(url: str) -> str:
@@ -109,24 +120,27 @@ def create_link(
     now = utcnow()
     owner = owner_identity(note, board)
     revoke_active(note.id, now)
-    token = new_token()
+    nonce = secrets.token_urlsafe(24)
+    token = link_token(nonce)
     expires = now + dt.timedelta(days=days) if days else None
-    db.session.add(
-        FollowUpLink(
-            note_id=note.id,
-            token_hash=hash_token(token),
-            participant_id=owner.id,
-            created_by_id=who.id,
-            created_at=now,
-            expires_at=expires,
-        )
+    link = FollowUpLink(
+        note_id=note.id,
+        token_hash=hash_token(token),
+        nonce=nonce,
+        base_url=base_url()[:300],
+        participant_id=owner.id,
+        created_by_id=who.id,
+        created_at=now,
+        expires_at=expires,
     )
+    db.session.add(link)
     if email is not None:
         note.contact_email = check_email(email)
+    db.session.flush()
     url = follow_up_url(token)
     from . import mail  # the owner gets the link by e-mail when SMTP is configured
 
-    mail.queue_link(note, url)
+    mail.queue_link(note, link)
     db.session.commit()
     return {"url": url, "expires_at": iso(expires), "qr_svg": qr_svg(url), "note_id": note.id}
 
