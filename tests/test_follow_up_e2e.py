@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 import requests
 from browser_helpers import api, serious_violations
+from conftest import LiveServer
 from live_peers import wait_for
 
-pytest_plugins = ["browser_fixtures"]
+pytest_plugins = ["browser_fixtures", "smtp_fixtures"]
 pytestmark = pytest.mark.e2e
 
 
@@ -135,3 +136,40 @@ def test_the_owner_page_on_a_phone_and_the_link_on_the_card(
     card.locator('[data-fu="revoke-link"]').click()
     card.get_by_text("The link no longer works.").wait_for()
     assert requests.get(link, timeout=10).status_code == 404
+
+
+def test_the_server_sends_the_owner_their_link_in_the_background(tmp_path, smtp):
+    inbox, port = smtp
+    env = {
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": str(port),
+        "ROADMAP_MAIL_INTERVAL_SECONDS": "0.5",
+    }
+    server = LiveServer(tmp_path, env=env).start()
+    try:
+        group = {
+            "group": {"board_id": server.board_id(2)},
+            "facilitator_token": server.demo["groups"][2]["facilitator_token"],
+        }
+        note, _ = make_commitment(server, group, "Shelter training in three provinces")
+        made = api(
+            server,
+            "POST",
+            f"/api/commitments/{note['id']}/follow-up-link",
+            group["facilitator_token"],
+            json={"email": "somchai@example.org"},
+        )
+        assert wait_for(lambda: len(inbox.all()) == 1, timeout=20), server.log.read_text()[-2000:]
+        [message] = inbox.all()
+        assert message["To"] == "somchai@example.org"
+        assert made["url"].split("/follow-up/")[1] in message.get_content()
+        # Sent once: the loop keeps running and sends nothing more.
+        api(
+            server,
+            "GET",
+            f"/api/commitments/{note['id']}/follow-up-link",
+            group["facilitator_token"],
+        )
+        assert not wait_for(lambda: len(inbox.all()) > 1, timeout=2)
+    finally:
+        server.stop()
