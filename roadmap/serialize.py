@@ -77,6 +77,8 @@ def note_fields(note: Any, votes: int, author: dict[str, Any] | None) -> dict[st
             "status_value": note.status_value,
             "source_note_id": note.source_note_id,
         }
+    elif note.partners:
+        data["partners"] = note.partners  # possible partners introduced (ops/synergies.py)
     if note.turned_into_id is not None:
         data["turned_into_id"] = note.turned_into_id  # this note became that commitment
     return data

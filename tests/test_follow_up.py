@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from conftest import auth, new_op
-from follow_up_fixtures import SOCIAL, token_of
 
 from roadmap.extensions import db
 from roadmap.models import CommitmentUpdate, FollowUpLink
@@ -14,6 +13,13 @@ from roadmap.models import CommitmentUpdate, FollowUpLink
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 pytest_plugins = ["follow_up_fixtures"]  # c: a commitment and helpers
+SOCIAL = 2  # the demo group the commitments are made in
+
+
+def token_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
+
+
 NOT_FOUND = {
     "error": {
         "code": "not_found",
@@ -279,3 +285,56 @@ def test_the_quarterly_review_pdf_reads_back(client, c, demo, tmp_path):
     assert chapter.index("In progress → Done", first) > first  # updates in order
     assert "Ten shelters" in chapter and "All thirty" in chapter and "figure 30" in chapter
     assert "Owner (follow-up link)" not in chapter and "(owner)" in chapter
+
+
+def test_synergies_across_groups_and_languages_and_the_introduction(client, c, demo):
+    other_fac = demo["groups"][4]["facilitator_token"]
+    other_board = demo["groups"][4]["board_id"]
+    mine, _ = c.commitment("Train 20 shelters in trauma-informed care")
+    theirs, _ = c.commitment(
+        "อบรมเจ้าหน้าที่บ้านพักเรื่องการดูแลบาดแผลทางใจ", board=other_board, fac=other_fac
+    )
+    url = f"/api/events/{demo['event_id']}/synergies"
+    res = client.get(url, headers=auth(c.org))
+    assert res.status_code == 200
+    pairs = res.get_json()["items"]
+    pair = next(p for p in pairs if set(p["items"]) == {mine["id"], theirs["id"]})
+    assert pair["score"] >= 0.5 and {"shelter", "training", "trauma care"} <= set(pair["why"])
+    assert all(
+        p["notes"][0]["group"]["id"] != p["notes"][1]["group"]["id"]
+        or p["notes"][0]["organisation"].casefold() != p["notes"][1]["organisation"].casefold()
+        for p in pairs
+    )
+    # A facilitator sees the pairs of their own group; participants none.
+    seen = client.get(url, headers=auth(c.fac)).get_json()["items"]
+    assert seen and all(
+        demo["groups"][SOCIAL]["id"] in {n["group"]["id"] for n in p["notes"]} for p in seen
+    )
+    assert client.get(url, headers=auth(c.ana)).status_code == 403
+    # Introduce them: a partners entry on both notes, through the op core on both boards.
+    res = client.post(
+        f"{url}/introduce", json={"items": [mine["id"], theirs["id"]]}, headers=auth(c.fac)
+    )
+    assert res.status_code == 201, res.get_json()
+    applied = res.get_json()["applied"]
+    assert {a["board_id"] for a in applied} == {c.board_id, other_board}
+    snap = c.snapshot(c.fac)
+    partners = next(n for n in snap["notes"] if n["id"] == mine["id"])["commitment"]["partners"]
+    assert f"#{theirs['id']}" in partners and "บ้านพัก" in partners
+    again = client.get(url, headers=auth(c.org)).get_json()["items"]
+    assert next(p for p in again if set(p["items"]) == {mine["id"], theirs["id"]})["introduced"]
+    # Twice is once.
+    client.post(f"{url}/introduce", json={"items": [mine["id"], theirs["id"]]}, headers=auth(c.org))
+    snap = c.snapshot(c.fac)
+    partners = next(n for n in snap["notes"] if n["id"] == mine["id"])["commitment"]["partners"]
+    assert partners.count(f"#{theirs['id']}") == 1
+    # Participants may not; two other groups' facilitator may not.
+    res = client.post(
+        f"{url}/introduce", json={"items": [mine["id"], theirs["id"]]}, headers=auth(c.ana)
+    )
+    assert res.status_code == 403
+    third = demo["groups"][0]["facilitator_token"]
+    res = client.post(
+        f"{url}/introduce", json={"items": [mine["id"], theirs["id"]]}, headers=auth(third)
+    )
+    assert res.status_code == 403

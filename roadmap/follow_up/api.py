@@ -168,3 +168,51 @@ def review_pdf(event_id: int):
     result = render_pdf("review", context)
     name = f"{slug(context['event']['name'])}-review-{since.isoformat()}.pdf"
     return download(result["pdf"], "application/pdf", name)
+
+
+# --- synergies ---------------------------------------------------------------------------------
+
+
+class SynergiesOut(BaseModel):
+    items: list[dict]
+
+
+class IntroduceIn(Strict):
+    items: list[int] = Field(min_length=2, max_length=2, description="the two note ids")
+
+
+@bp.get("/events/<int:event_id>/synergies")
+@documented(resp={"HTTP_200": SynergiesOut, **ERRORS}, tags=TAGS)
+def synergies(event_id: int):
+    """Possible partners: pairs of commitments and signposts of different groups or
+    organisations aiming at the same thing, in any language (`score`, `why`: shared terms)."""
+    from ..errors import AppError
+    from ..extensions import db
+    from ..models import Event
+    from . import synergies as found
+
+    who = current_participant()
+    scope = found.viewer_scope(who, event_id)
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise AppError("not_found", f"There is no event {event_id}.")
+    return {"items": found.synergies(event, scope)}
+
+
+@bp.post("/events/<int:event_id>/synergies/introduce")
+@documented(json=IntroduceIn, resp=ERRORS, tags=TAGS)
+def introduce(event_id: int):
+    """Introduce two possible partners: each note gets a partners entry naming the other."""
+    from ..errors import AppError
+    from ..extensions import db
+    from ..models import Event
+    from . import synergies as found
+
+    who = current_participant()
+    data = body(IntroduceIn)
+    event = db.session.get(Event, event_id)
+    if event is None:
+        raise AppError("not_found", f"There is no event {event_id}.")
+    if data.items[0] == data.items[1]:
+        raise AppError("invalid", "items: two different notes.")
+    return {"applied": found.introduce(who, event, data.items)}, 201

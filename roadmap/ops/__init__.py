@@ -1,7 +1,16 @@
 """Op types and the one function that applies them (see core.apply)."""
 
 # Importing the op modules registers their types.
-from . import clusters, commitments, facilitation, notes, takeaways, undo, votes  # noqa: F401
+from . import (  # noqa: F401
+    clusters,
+    commitments,
+    facilitation,
+    notes,
+    synergies,
+    takeaways,
+    undo,
+    votes,
+)
 from .core import REGISTRY, Applied, Context, Outcome, apply, buckets, op
 
 __all__ = ["REGISTRY", "Applied", "Context", "Outcome", "apply", "buckets", "op"]
