@@ -173,3 +173,49 @@ def test_the_server_sends_the_owner_their_link_in_the_background(tmp_path, smtp)
         assert not wait_for(lambda: len(inbox.all()) > 1, timeout=2)
     finally:
         server.stop()
+
+
+def test_the_organiser_tracks_and_introduces_partners(live_server, new_context, artifacts):
+    groups = []
+    for _ in range(2):
+        groups.append(
+            api(
+                live_server,
+                "POST",
+                f"/api/events/{live_server.demo['event_id']}/groups",
+                live_server.demo["organiser_token"],
+                json={
+                    "name": f"Partners {uuid.uuid4().hex[:6]}",
+                    "template": "challenges-signposts-commitments",
+                },
+            )
+        )
+    english, _ = make_commitment(
+        live_server, groups[0], "Hotline for migrant fishers in Thai and Burmese"
+    )
+    thai, _ = make_commitment(live_server, groups[1], "สายด่วนสำหรับแรงงานประมงข้ามชาติ")
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/organise/{live_server.demo['organiser_token']}")
+    page.wait_for_selector(".tile")
+    page.click("nav.event-nav >> text=Action tracker")
+    page.wait_for_selector("#tracker")
+    assert page.locator(f'#tracker tr[data-id="{english["id"]}"]').count() == 1
+    assert serious_violations(page) == []
+    pair = page.locator(f'.syn-pair[data-items="{english["id"]},{thai["id"]}"]')
+    pair.wait_for()
+    assert "hotline" in pair.locator(".syn-why").inner_text()
+    pair.locator('[data-syn="introduce"]').click()
+    pair.locator('[data-syn="introduce"]', has_text="Introduced").wait_for()
+    page.screenshot(path=str(artifacts / "follow-up-tracker.png"), full_page=True)
+    # The facilitator of the first group sees the partner on the commitment's card, live.
+    fac = new_context().new_page()
+    fac.goto(groups[0]["facilitator_url"].replace("http://localhost", live_server.url))
+    card = fac.locator(f'.note[data-id="{english["id"]}"]')
+    card.locator(".fu-card-facts", has_text="สายด่วน").wait_for()
+    # Filters: only the first group's rows, and the CSV link carries the same filter.
+    page.select_option("#f-group", str(groups[0]["group"]["id"]))
+    page.click("#tracker-filters button[type=submit]")
+    page.wait_for_url(f"**group_id={groups[0]['group']['id']}**")
+    assert page.locator("#tracker tbody tr").count() == 1
+    href = page.locator("#export-csv").get_attribute("href")
+    assert f"group_id={groups[0]['group']['id']}" in href

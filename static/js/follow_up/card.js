@@ -119,8 +119,27 @@
       });
     }
 
-    RB.on('render', decorate);
+    /* Staff: "possible partners" of this group, in the facilitator panel. */
+    function partnersPanel() {
+      const panel = document.querySelector('#facilitator-panel .fac-body');
+      if (!panel || !staff() || panel.querySelector('.syn-section') || !window.RoadmapSynergies) return;
+      const keys = ['hint', 'refresh', 'introduce', 'introduced', 'why', 'count', 'none', 'done'];
+      const T = { failed: t('followup.failed') };
+      keys.forEach((k) => { T[k] = t('followup.synergy.' + k); });
+      const body = h('div', { class: 'fac-more-body' });
+      const box = h('details', { class: 'fac-section fac-more syn-section', 'data-section': 'partners' },
+        h('summary', { class: 'fac-summary' }, t('followup.synergy.title')), body);
+      let mounted = false;
+      box.addEventListener('toggle', () => {
+        if (box.open && !mounted) { mounted = true; window.RoadmapSynergies.mount(body, state.board.group.event_id, T); }
+      });
+      const foot = panel.querySelector('.fac-foot');
+      panel.insertBefore(box, foot || null);
+    }
+
+    RB.on('render', () => { decorate(); partnersPanel(); });
     decorate();
+    partnersPanel();
   }
 
   if (window.RoadmapBoard) start(window.RoadmapBoard);
