@@ -338,3 +338,11 @@ def test_synergies_across_groups_and_languages_and_the_introduction(client, c, d
         f"{url}/introduce", json={"items": [mine["id"], theirs["id"]]}, headers=auth(third)
     )
     assert res.status_code == 403
+
+
+def test_link_identities_are_not_participants(client, c, demo):
+    note, _ = c.commitment("Shelter training")
+    c.link(note["id"])
+    res = client.get(f"/api/events/{demo['event_id']}/participants", headers=auth(c.org)).get_json()
+    assert all(p["role"] != "owner" for p in res["participants"])
+    assert not any(p["name"].startswith("Owner ·") for p in res["participants"])

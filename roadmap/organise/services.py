@@ -323,7 +323,9 @@ def participant_dict(who: Participant) -> dict[str, Any]:
 
 def participants(event: Event) -> dict[str, Any]:
     people = db.session.scalars(
-        sa.select(Participant).where(Participant.event_id == event.id).order_by(Participant.id)
+        sa.select(Participant)
+        .where(Participant.event_id == event.id, Participant.role != "owner")  # follow-up links
+        .order_by(Participant.id)
     ).all()
     counted = [p for p in people if p.role == "participant" and not p.removed]
     by_org = Counter(p.organisation.strip() or "(not given)" for p in counted)
@@ -346,6 +348,8 @@ def remove_participant(event: Event, participant_id: int) -> Participant:
         raise AppError("not_found", f"There is no participant {participant_id} in this event.")
     if who.role == "organiser":
         raise AppError("forbidden", "Organisers cannot be removed here.")
+    if who.role == "owner":
+        raise AppError("forbidden", "This is a follow-up link: withdraw it on the commitment.")
     who.removed = True
     db.session.commit()
     disconnect(who.id)
