@@ -346,3 +346,15 @@ def test_link_identities_are_not_participants(client, c, demo):
     res = client.get(f"/api/events/{demo['event_id']}/participants", headers=auth(c.org)).get_json()
     assert all(p["role"] != "owner" for p in res["participants"])
     assert not any(p["name"].startswith("Owner ·") for p in res["participants"])
+
+
+def test_the_follow_up_routes_are_in_the_openapi_document(client):
+    paths = client.get("/api/openapi.json").get_json()["paths"]
+    assert {"get", "post", "delete"} <= set(paths["/api/commitments/{note_id}/follow-up-link"])
+    assert {"get", "post"} <= set(paths["/api/follow-up/{token}"])
+    for path in (
+        "/api/events/{event_id}/commitments",
+        "/api/events/{event_id}/review.pdf",
+        "/api/events/{event_id}/synergies",
+    ):
+        assert "get" in paths[path], sorted(paths)
