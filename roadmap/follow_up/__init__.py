@@ -14,6 +14,12 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
     app.cli.add_command(send_reminders)
+    if _served_by_gevent():
+        # scikit-learn's first import costs ~2 s of CPU: paid at boot, not by the first
+        # "possible partners" request while every broadcast of the process waits.
+        from .synergies import preload
+
+        preload()
     if app.config.get("MAIL_SERVER") and app.config.get("MAIL_BACKGROUND", True):
         # Started by the first request: a server process runs the queue, CLI commands do not.
         @app.before_request
@@ -21,3 +27,11 @@ def init_app(app: Flask) -> None:
             from .mail import start_background
 
             start_background(app)
+
+
+def _served_by_gevent() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover
+        return False
+    return monkey.is_module_patched("socket")

@@ -47,6 +47,12 @@ def words(text: str) -> set[str]:
     return {w for w in re.findall(r"\w{4,}", fold(text)) if w not in STOP and not w.isdigit()}
 
 
+def preload() -> None:
+    """Import scikit-learn now (the server does it at boot)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+    from sklearn.metrics.pairwise import cosine_similarity  # noqa: F401
+
+
 def similarity(texts: list[str]) -> tuple[Any, list[set[str]]]:
     """The pairwise score matrix of `texts` and the concepts of each."""
     from sklearn.feature_extraction.text import TfidfVectorizer
