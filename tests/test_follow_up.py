@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -358,3 +359,15 @@ def test_the_follow_up_routes_are_in_the_openapi_document(client):
         "/api/events/{event_id}/synergies",
     ):
         assert "get" in paths[path], sorted(paths)
+
+
+def test_a_resent_owner_form_applies_once(client, c):
+    note, _ = c.commitment("Shelter training")
+    token = token_of(c.link(note["id"]).get_json()["url"])
+    html = client.get(f"/follow-up/{token}").get_data(as_text=True)
+    op_id = re.search(r'name="op_id" value="([^"]+)"', html).group(1)
+    form = {"status": "in_progress", "note": "Weak Wi-Fi", "value": "3", "op_id": op_id}
+    for _ in range(2):  # the phone sends it again after a lost answer
+        assert client.post(f"/follow-up/{token}", data=form).status_code == 303
+    history = client.get(f"/api/follow-up/{token}").get_json()["history"]
+    assert [h["note"] for h in history].count("Weak Wi-Fi") == 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import uuid
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
@@ -32,6 +33,7 @@ def page(token: str, *, error: str = "", form: dict | None = None, status: int =
         error=error,
         form=form or {},
         saved=request.args.get("saved") == "1",
+        op_id=form.get("op_id") if form else str(uuid.uuid4()),  # a resent form applies once
     )
     return private(Response(html, status=status))
 
@@ -45,10 +47,11 @@ def owner_page(token: str):
 def owner_post(token: str):
     """The form's update. No cookie authenticates it (the token does): nothing to forge."""
     services.open_link(token)
-    form = {k: request.form.get(k, "") for k in ("status", "note", "value")}
+    form = {k: request.form.get(k, "") for k in ("status", "note", "value", "op_id")}
+    op_id = form["op_id"].strip()[:64] or None
     try:
         value = parse_value(form["value"])
-        services.post_update(token, form["status"], form["note"][:2001], value)
+        services.post_update(token, form["status"], form["note"][:2001], value, op_id)
     except AppError as err:
         if err.code == "not_found":
             raise
