@@ -131,6 +131,13 @@ def test_the_owner_page_on_a_phone_and_the_link_on_the_card(
     phone.screenshot(path=str(artifacts / "follow-up-owner-360.png"), full_page=True)
     # The facilitator's board follows live.
     card.locator(".fu-card-facts", has_text="Done").wait_for()
+    # Staff record progress from the card too: another history row.
+    card.locator('[data-fu="status"]').select_option("blocked")
+    card.locator('[data-fu="status-note"]').fill("Hotel closed for the season")
+    card.locator('[data-fu="record"]').click()
+    card.locator(".fu-card-facts", has_text="Blocked").wait_for()
+    phone.reload()
+    phone.locator(".fu-history", has_text="Hotel closed for the season").wait_for()
     # A withdrawn link is a 404.
     fac.once("dialog", lambda d: d.accept())
     card.locator('[data-fu="revoke-link"]').click()

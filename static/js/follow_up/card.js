@@ -16,6 +16,8 @@
     return el;
   }
 
+  const STATUSES = ['not_started', 'in_progress', 'done', 'blocked', 'dropped'];
+
   function start(RB) {
     const t = RB.t;
     const state = RB.state;
@@ -76,6 +78,27 @@
         h('div', { class: 'fac-row' }, create, revoke), status, result);
     }
 
+    /* Staff record progress from the card: a commitment.status op (a history row). */
+    function progressForm(note) {
+      const c = note.commitment || {};
+      const sid = 'fu-status-' + note.id;
+      const nid = 'fu-note-' + note.id;
+      const select = h('select', { id: sid, 'data-fu': 'status' },
+        STATUSES.map((s) => h('option', { value: s, selected: s === (c.status || 'not_started') }, t('followup.statuses.' + s))));
+      const text = h('input', { id: nid, maxlength: '2000', 'data-fu': 'status-note' });
+      const said = h('span', { class: 'fu-card-status', role: 'status', 'aria-live': 'polite' });
+      return h('form', { class: 'fu-card-progress', onsubmit: (e) => {
+        e.preventDefault();
+        said.textContent = '…';
+        RB.sendOp('commitment.status', { note_id: note.id, status: select.value, status_note: text.value.trim() }).then((ack) => {
+          said.textContent = ack && ack.ok === false ? t('followup.failed', { reason: ack.error.message }) : t('followup.recorded');
+        });
+      } },
+        h('label', { for: sid, text: t('followup.status') }), select,
+        h('label', { for: nid, text: t('followup.progress_note') }), text,
+        h('button', { type: 'submit', class: 'button small', 'data-fu': 'record' }, t('followup.record')), said);
+    }
+
     function details(note) {
       const c = note.commitment || {};
       const rows = [];
@@ -111,7 +134,7 @@
           if (staff()) {
             const more = h('details', { class: 'fu-card-more', open: !!open },
               h('summary', { 'data-fu': 'owner-link' }, t('followup.owner_link')), linkPanel(note));
-            box.append(more);
+            box.append(progressForm(note), more);
           }
         }
         const actions = node.querySelector(':scope > .note-actions');
