@@ -371,3 +371,20 @@ def test_a_resent_owner_form_applies_once(client, c):
         assert client.post(f"/follow-up/{token}", data=form).status_code == 303
     history = client.get(f"/api/follow-up/{token}").get_json()["history"]
     assert [h["note"] for h in history].count("Weak Wi-Fi") == 1
+
+
+def test_the_same_aim_meets_across_english_thai_and_vietnamese():
+    from roadmap.follow_up.synergies import THRESHOLD, similarity
+
+    texts = [
+        "Train 20 shelters in trauma-informed care",
+        "อบรมเจ้าหน้าที่บ้านพักเรื่องการดูแลบาดแผลทางใจ",
+        "Tập huấn cho nhân viên nhà tạm lánh về chăm sóc sang chấn",
+        "Audit seafood supply chains for forced labour",
+    ]
+    scores, concepts = similarity(texts)
+    for a, b in ((0, 1), (0, 2), (1, 2)):
+        assert scores[a, b] >= THRESHOLD, (a, b, scores[a, b])
+    for other in (0, 1, 2):
+        assert scores[other, 3] < THRESHOLD
+    assert {"shelter", "trauma_care", "training"} <= concepts[2]
