@@ -106,6 +106,9 @@ def create_app(
     app.register_blueprint(api_bp)
     app.register_blueprint(views_bp)
     app.register_blueprint(organise_bp)
+    from . import follow_up
+
+    follow_up.init_app(app)
     init_openapi(app)
 
     from .cli import register_cli

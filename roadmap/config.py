@@ -53,6 +53,18 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
         "TRUSTED_PROXIES": 0,
         "RATELIMIT_STORAGE_URI": "memory://",  # redis://… with several server processes
+        # E-mail to commitment owners (roadmap/follow_up/mail.py): off while MAIL_SERVER is unset.
+        "MAIL_SERVER": None,
+        "MAIL_PORT": 25,
+        "MAIL_USE_TLS": False,
+        "MAIL_USE_SSL": False,
+        "MAIL_USERNAME": None,
+        "MAIL_PASSWORD": None,
+        "MAIL_FROM": "roadmap@localhost",
+        "MAIL_BASE_URL": None,  # the links' address in e-mails; default: where staff made them
+        "MAIL_REMINDER_DAYS": 14,
+        "MAIL_INTERVAL_SECONDS": 60,
+        "MAIL_BACKGROUND": True,  # a server process sends the queue itself
     }
 
 
@@ -65,11 +77,12 @@ def from_environment(app) -> None:
         "REDIS_URL": "REDIS_URL",
         "CORS_ORIGINS": "CORS_ORIGINS",
         "TRUSTED_PROXIES": "TRUSTED_PROXIES",
+        **{name: name for name in MAIL_SETTINGS},
     }
     for env_name, key in plain.items():
         value = os.environ.get(env_name)
         if value:
-            app.config[key] = value
+            app.config[key] = coerce(key, value)
     app.config.from_prefixed_env("ROADMAP")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):
@@ -78,6 +91,28 @@ def from_environment(app) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "postgresql+psycopg://" + uri[len("postgresql://") :]
         )
+
+
+MAIL_SETTINGS = (
+    "MAIL_SERVER",
+    "MAIL_PORT",
+    "MAIL_USE_TLS",
+    "MAIL_USE_SSL",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
+    "MAIL_BASE_URL",
+    "MAIL_REMINDER_DAYS",
+)
+
+
+def coerce(key: str, value: str) -> Any:
+    """Numbers and switches of the plain variables (MAIL_PORT=587, MAIL_USE_TLS=1)."""
+    if key in ("MAIL_PORT", "MAIL_REMINDER_DAYS"):
+        return int(value)
+    if key in ("MAIL_USE_TLS", "MAIL_USE_SSL"):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    return value
 
 
 def origins(value: str | list[str] | None) -> list[str] | None:

@@ -218,7 +218,7 @@ def _fill_board(group: Group, notes: list[tuple[str, str, str]], people: list[Pa
             row = db.session.get(Note, note["id"])
             row.owner_name, row.owner_org, days, row.indicator = details
             row.due_date = today + dt.timedelta(days=days)
-            row.status = "planned"
+            row.status = "not_started"
     db.session.commit()
 
 

@@ -17,8 +17,10 @@ def utcnow() -> dt.datetime:
 
 NOTE_KINDS = ("signpost", "commitment", "challenge", "question", "resource", "cluster")
 PHASES = ("brainstorm", "cluster", "vote", "commit", "takeaways")
-ROLES = ("participant", "facilitator", "organiser")
-COMMITMENT_STATUSES = ("planned", "in_progress", "done", "blocked", "dropped")
+ROLES = ("participant", "facilitator", "organiser", "owner")  # owner: a follow-up link
+COMMITMENT_STATUSES = ("not_started", "in_progress", "done", "blocked", "dropped")
+# Accepted from older clients and backups: "planned" is "not_started" (docs/follow-up.md).
+STATUS_ALIASES = {"planned": "not_started"}
 
 
 class Event(db.Model):
@@ -157,6 +159,11 @@ class Note(db.Model):
     status_note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     status_updated_at: so.Mapped[dt.datetime | None]
     source_note_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("note.id"))
+    # A signpost turned into a commitment points at it (it is not listed twice in reports).
+    turned_into_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("note.id"))
+    status_value: so.Mapped[float | None]  # the latest figure against the indicator
+    # The owner's contact address: personal data, never in reports, exports or snapshots.
+    contact_email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", server_default="")
 
     author: so.Mapped[Participant | None] = so.relationship(foreign_keys=[author_id])
     lane: so.Mapped[Lane] = so.relationship()
@@ -232,3 +239,74 @@ class Organiser(db.Model):
     name: so.Mapped[str] = so.mapped_column(sa.String(80))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(300))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+
+class FollowUpLink(db.Model):
+    """An owner's private link to one commitment: only the token's SHA-256 is stored.
+
+    The token is an HMAC of `nonce` under SECRET_KEY (as organiser tokens are), so reminders
+    can carry the link again without the database ever holding it.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    note_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True, index=True)
+    nonce: so.Mapped[str] = so.mapped_column(sa.String(64))
+    base_url: so.Mapped[str] = so.mapped_column(sa.String(300), default="")  # for e-mails
+    # The identity the link acts as in the op core (role "owner", no usable token of its own).
+    participant_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="CASCADE")
+    )
+    created_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    expires_at: so.Mapped[dt.datetime | None]
+    revoked_at: so.Mapped[dt.datetime | None]
+
+
+class CommitmentUpdate(db.Model):
+    """One status change of a commitment: history is appended, never overwritten."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    note_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("board.id", ondelete="CASCADE"), index=True
+    )
+    seq: so.Mapped[int | None]  # the board op that made it
+    actor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    via: so.Mapped[str] = so.mapped_column(sa.String(20))  # owner_link | staff | author
+    actor_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
+    at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, index=True)
+    from_status: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    to_status: so.Mapped[str] = so.mapped_column(sa.String(20))
+    note: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    value: so.Mapped[float | None]
+
+
+class MailOut(db.Model):
+    """An e-mail to send once: the queue survives restarts; `key` makes each one unique."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    key: so.Mapped[str] = so.mapped_column(sa.String(200), unique=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))  # link | due_soon | overdue
+    note_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("note.id", ondelete="CASCADE"), index=True
+    )
+    link_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("follow_up_link.id", ondelete="CASCADE")
+    )
+    to_address: so.Mapped[str] = so.mapped_column(sa.String(254))
+    subject: so.Mapped[str] = so.mapped_column(sa.String(300))
+    body: so.Mapped[str] = so.mapped_column(sa.Text)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    send_after: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, index=True)
+    sent_at: so.Mapped[dt.datetime | None]
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    last_error: so.Mapped[str] = so.mapped_column(sa.Text, default="")

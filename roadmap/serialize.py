@@ -73,11 +73,16 @@ def note_fields(note: Any, votes: int, author: dict[str, Any] | None) -> dict[st
             "due_date": iso(note.due_date),
             "indicator": note.indicator,
             "partners": note.partners,
-            "status": note.status or "planned",
+            "status": note.status or "not_started",
             "status_note": note.status_note,
             "status_updated_at": iso(note.status_updated_at),
+            "status_value": note.status_value,
             "source_note_id": note.source_note_id,
         }
+    elif note.partners:
+        data["partners"] = note.partners  # possible partners introduced (ops/synergies.py)
+    if note.turned_into_id is not None:
+        data["turned_into_id"] = note.turned_into_id  # this note became that commitment
     return data
 
 

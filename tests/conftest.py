@@ -16,6 +16,9 @@ from roadmap import live
 from roadmap.extensions import db, socketio
 from roadmap.ops import buckets
 
+# Fixtures of one feature, shared by its unit and end-to-end tests.
+pytest_plugins = ["support.follow_up_fixtures", "support.smtp_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 

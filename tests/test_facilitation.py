@@ -318,13 +318,16 @@ def test_signpost_becomes_a_linked_commitment(board):
         "due_date": "2026-06-30",
         "indicator": "Directory published with 50 businesses",
         "partners": "Chab Dai; Visayan Forum",
-        "status": "planned",
+        "status": "not_started",
         "status_note": "",
         "status_updated_at": note["commitment"]["status_updated_at"],
+        "status_value": None,
         "source_note_id": signpost["id"],
     }
     ids = {n["id"]: n for n in board.snapshot(board.ben_token)["notes"]}
-    assert ids[signpost["id"]]["kind"] == "signpost"  # the signpost stays
+    assert ids[signpost["id"]]["kind"] == "signpost"  # the signpost stays, marked converted
+    assert ids[signpost["id"]]["turned_into_id"] == note["id"]
+    assert result["notes"][0]["turned_into_id"] == note["id"]
     # Editing the commitment updates it in place.
     again = board.ok(
         board.fac, "commitment.set", note_id=note["id"], owner_name="Mai", status="in_progress"
@@ -333,8 +336,11 @@ def test_signpost_becomes_a_linked_commitment(board):
     assert again["note"]["commitment"]["status"] == "in_progress"
     assert again["note"]["commitment"]["due_date"] is None
     for bad in ({"due_date": "30/06/2026"}, {"status": "maybe"}, {"owner_name": " "}):
-        payload = {"note_id": signpost["id"], "owner_name": "Mai", **bad}
+        payload = {"note_id": note["id"], "owner_name": "Mai", **bad}
         assert board.send(board.fac, "commitment.set", **payload)["error"]["code"] == "invalid"
+    # Converted, not copied: the signpost cannot become a second commitment.
+    again_ack = board.send(board.fac, "commitment.set", note_id=signpost["id"], owner_name="Mai")
+    assert again_ack["error"]["code"] == "conflict" and again_ack["note_id"] == note["id"]
     # Status: the staff, or the author of the commitment note — not other participants.
     ack = board.send(board.ana_token, "commitment.status", note_id=note["id"], status="done")
     assert ack["error"]["code"] == "forbidden"
@@ -350,7 +356,7 @@ def test_signpost_becomes_a_linked_commitment(board):
     board.ok(board.fac, "facilitator.undo")
     ids = {n["id"]: n for n in board.snapshot(board.fac)["notes"]}
     assert ids[note["id"]]["commitment"]["due_date"] == "2026-06-30"
-    assert ids[note["id"]]["commitment"]["status"] == "planned"
+    assert ids[note["id"]]["commitment"]["status"] == "not_started"
     board.ok(board.fac, "facilitator.undo")
     assert note["id"] not in {n["id"] for n in board.snapshot(board.fac)["notes"]}
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 import sqlalchemy as sa
 from icalendar import Calendar
-from support.api import auth
+from support.api import account_bearer, auth
 
 from roadmap import create_app
 from roadmap.extensions import db
@@ -100,6 +100,12 @@ def test_ics_has_one_event_per_due_date(client, demo, thai_commitment):
     thai = next(e for e in events if thai_commitment["text"] in str(e["summary"]))
     assert thai.decoded("dtstart") == dt.date(2026, 6, 30)
     assert "สมชาย" in str(thai["description"]) and len({str(e["uid"]) for e in events}) == 4
+    alarms = thai.walk("VALARM")  # reminders a week and a day before
+    assert sorted(a.decoded("trigger") for a in alarms) == [
+        -dt.timedelta(days=7),
+        -dt.timedelta(days=1),
+    ]
+    assert all(str(a["action"]) == "DISPLAY" for a in alarms)
 
 
 def test_exports_need_the_organiser(client, demo, join):
@@ -112,20 +118,6 @@ def test_exports_need_the_organiser(client, demo, join):
             assert res.get_json()["error"]["code"] in ("forbidden", "unauthorized")
     res = client.post("/api/events/import", json={}, headers=auth(participant))
     assert res.status_code == 403
-
-
-def account_bearer(app, event_id: int) -> str:
-    """The bearer token of an organiser account's identity in the event (imports need one)."""
-    from roadmap.models import Organiser
-    from roadmap.organise.access import identity_for
-
-    with app.app_context():
-        account = Organiser(email="imp@example.org", name="Imp", password_hash="x")
-        db.session.add(account)
-        db.session.flush()
-        _who, token = identity_for(account, db.session.get(Event, event_id))
-        db.session.commit()
-    return token
 
 
 def rows_of(app, event_id: int) -> dict:

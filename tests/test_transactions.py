@@ -31,6 +31,8 @@ COMMIT_ALLOWED = {
     "roadmap/reports/backup.py",
     "roadmap/reports/jobs.py",
     "roadmap/purge.py",
+    "roadmap/follow_up/services.py",
+    "roadmap/follow_up/mail.py",
 }
 WRITE = re.compile(r"db\.session\.(commit|add|add_all|delete)\(")
 

@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     facilitation,
     notes,
     redaction,
+    synergies,
     takeaways,
     undo,
     votes,

@@ -9,11 +9,12 @@ import sqlalchemy as sa
 
 from ..errors import AppError
 from ..extensions import db
-from ..models import COMMITMENT_STATUSES, Lane, Note
+from ..models import Lane, Note
 from ..payloads import check_year
 from ..positions import key_for
 from ..serialize import note_dict, note_votes
 from .core import Context, OpData, Outcome, check_text, op
+from .history import check_status, check_value, owner_link_opens, record
 from .notes import note_of
 from .undo import note_before
 
@@ -31,12 +32,6 @@ def parse_date(value: str | None) -> dt.date | None:
         raise AppError("invalid", f"due_date: {value[:40]!r} is not a date (YYYY-MM-DD).") from None
 
 
-def check_status(status: str) -> str:
-    if status not in COMMITMENT_STATUSES:
-        raise AppError("invalid", f"status: one of {', '.join(COMMITMENT_STATUSES)}.")
-    return status
-
-
 def short(value: str, what: str, limit: int) -> str:
     value = value.strip()
     if len(value) > limit:
@@ -51,7 +46,7 @@ class CommitmentSet(OpData):
     due_date: str | None = None
     indicator: str = ""
     partners: str = ""
-    status: str = "planned"
+    status: str = "not_started"
     text: str | None = None
 
 
@@ -75,9 +70,11 @@ def fill(note: Note, data: CommitmentSet, ctx: Context) -> None:
     note.due_date = parse_date(data.due_date)
     note.indicator = short(data.indicator, "indicator", 2000)
     note.partners = short(data.partners, "partners", 2000)
-    if note.status != data.status:
+    status = check_status(data.status)
+    if note.status != status:
+        record(ctx, note, note.status, status)
         note.status_updated_at = ctx.now
-    note.status = check_status(data.status)
+    note.status = status
     if data.text is not None:
         note.text = check_text(data.text)
     note.version += 1
@@ -92,6 +89,12 @@ def set_commitment(ctx: Context, data: CommitmentSet) -> Outcome:
         raise AppError("invalid", "Reveal this note before turning it into a commitment.")
     if note.kind == "cluster":
         raise AppError("invalid", "Turn one of the cluster's notes into a commitment instead.")
+    if note.kind != "commitment" and note.turned_into_id is not None:
+        made = db.session.get(Note, note.turned_into_id)
+        if made is not None and made.deleted_at is None:
+            raise AppError(
+                "conflict", "This note is already a commitment: edit that one.", note_id=made.id
+            )
     if note.kind == "commitment":
         inverse = {
             "notes": {
@@ -113,32 +116,56 @@ def set_commitment(ctx: Context, data: CommitmentSet) -> Outcome:
         updated_at=ctx.now,
         version=0,
     )
-    fill(commitment, data, ctx)
     db.session.add(commitment)
+    db.session.flush()  # its id, for the history row
+    fill(commitment, data, ctx)
+    inverse = {
+        "delete_notes": [commitment.id],
+        "notes": {str(note.id): note_before(note, "turned_into_id")},
+    }
+    note.turned_into_id = commitment.id  # converted, not copied: reports list it once
+    note.version += 1
+    note.updated_at = ctx.now
     db.session.flush()
-    result: dict[str, Any] = {"note": note_dict(commitment), "source_note_id": note.id}
-    return Outcome(result, undo={"delete_notes": [commitment.id]})
+    result: dict[str, Any] = {
+        "note": note_dict(commitment),
+        "notes": [note_dict(note, note_votes(note.id))],
+        "source_note_id": note.id,
+    }
+    return Outcome(result, undo=inverse)
 
 
 class CommitmentStatus(OpData):
     note_id: int
     status: str
     status_note: str = ""
+    value: float | None = None  # a figure against the indicator
 
 
-@op("commitment.status", CommitmentStatus, when_locked=True, undoable=True)
+@op("commitment.status", CommitmentStatus, when_locked=True, undoable=True, owner_may=True)
 def set_status(ctx: Context, data: CommitmentStatus) -> Outcome:
-    """Report progress on a commitment: the staff, or whoever wrote the commitment note."""
+    """Report progress on a commitment: staff, its author, or its owner's follow-up link."""
     note = note_of(ctx, data.note_id)
     if note.kind != "commitment":
         raise AppError("invalid", f"Note {note.id} is not a commitment.")
-    if not ctx.staff and note.author_id != ctx.actor.id:
-        raise AppError("forbidden", "Only the facilitator or the commitment's author can do that.")
+    allowed = ctx.staff or owner_link_opens(ctx, note)
+    if not allowed and (ctx.actor_row.role == "owner" or note.author_id != ctx.actor_row.id):
+        raise AppError("forbidden", "Only the facilitator or the commitment's owner can do that.")
     inverse = {
-        "notes": {str(note.id): note_before(note, "status", "status_note", "status_updated_at")}
+        "notes": {
+            str(note.id): note_before(
+                note, "status", "status_note", "status_updated_at", "status_value"
+            )
+        }
     }
-    note.status = check_status(data.status)
-    note.status_note = short(data.status_note, "status note", 2000)
+    status = check_status(data.status)
+    text = short(data.status_note, "status note", 2000)
+    value = check_value(data.value)
+    record(ctx, note, note.status, status, text, value)
+    note.status = status
+    note.status_note = text
+    if value is not None:
+        note.status_value = value
     note.status_updated_at = ctx.now
     note.version += 1
     note.updated_at = ctx.now

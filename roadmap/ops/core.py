@@ -108,6 +108,7 @@ class OpType:
     staff_only: bool = False
     when_locked: bool = False  # may participants still do it on a locked board?
     undoable: bool = False
+    owner_may: bool = False  # may a commitment owner's follow-up link send it?
 
 
 REGISTRY: dict[str, OpType] = {}
@@ -120,11 +121,12 @@ def op(
     staff_only: bool = False,
     when_locked: bool = False,
     undoable: bool = False,
+    owner_may: bool = False,
 ) -> Callable:
     """Register a handler for op type `name`, its payload validated by `schema`."""
 
     def register(handler: Callable[[Context, Any], Outcome]) -> Callable:
-        REGISTRY[name] = OpType(name, schema, handler, staff_only, when_locked, undoable)
+        REGISTRY[name] = OpType(name, schema, handler, staff_only, when_locked, undoable, owner_may)
         return handler
 
     return register
@@ -316,6 +318,8 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
         db.session.rollback()
         return Applied(ack=ack)
     staff = is_staff(actor, board)  # type: ignore[arg-type]  # the rows have the same fields
+    if actor.role == "owner" and not kind.owner_may:  # a follow-up link reports progress only
+        raise AppError("forbidden", "A follow-up link can only report progress.")
     if kind.staff_only and not staff:
         raise AppError("forbidden", "Only the board's facilitator can do that.")
     if board.locked and not staff and not kind.when_locked:

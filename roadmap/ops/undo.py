@@ -19,6 +19,7 @@ from ..extensions import db
 from ..models import BoardOp, Note, Vote
 from ..serialize import facilitation_dict
 from .core import REGISTRY, Context, OpData, Outcome, op
+from .history import record
 
 BOARD_FIELDS = (
     "phase",
@@ -67,6 +68,9 @@ def reverse(ctx: Context, inverse: dict[str, Any]) -> None:
         note = db.session.get(Note, int(note_id))
         if note is None or note.board_id != ctx.board.id or note.redacted_at is not None:
             continue  # a redacted note never comes back (roadmap/erasure.py)
+        restored = _restore_value("status", fields.get("status", note.status))
+        if note.kind == "commitment" and restored and restored != note.status:
+            record(ctx, note, note.status, restored, "undo")  # history is never rewritten
         for name, value in fields.items():
             setattr(note, name, _restore_value(name, value))
         note.version += 1

@@ -16,6 +16,7 @@ from ..boards import DEFAULT_TEMPLATE, TEMPLATES
 from ..errors import AppError
 from ..events import add_group, new_join_code
 from ..extensions import db, socketio
+from ..follow_up import services as follow_up_services
 from ..models import Board, Event, Group, Lane, Note, Participant, Vote
 from ..payloads import check_year
 from ..serialize import iso, timer_dict
@@ -257,6 +258,7 @@ def board_tile(board: Board, group: Group) -> dict[str, Any]:
         "hidden_notes": hidden,
         "votes": votes,
         "commitments": commitments,
+        "latest_update": follow_up_services.latest_update(board.id),
         "latest_notes": [
             {
                 "id": n.id,
@@ -338,7 +340,9 @@ def participant_dict(who: Participant) -> dict[str, Any]:
 
 def participants(event: Event) -> dict[str, Any]:
     people = db.session.scalars(
-        sa.select(Participant).where(Participant.event_id == event.id).order_by(Participant.id)
+        sa.select(Participant)
+        .where(Participant.event_id == event.id, Participant.role != "owner")  # follow-up links
+        .order_by(Participant.id)
     ).all()
     counted = [p for p in people if p.role == "participant" and not p.removed]
     by_org = Counter(p.organisation.strip() or "(not given)" for p in counted)
@@ -364,6 +368,8 @@ def remove_participant(event: Event, participant_id: int) -> Participant:
         raise AppError("not_found", f"There is no participant {participant_id} in this event.")
     if who.role == "organiser":
         raise AppError("forbidden", "Organisers cannot be removed here.")
+    if who.role == "owner":
+        raise AppError("forbidden", "This is a follow-up link: withdraw it on the commitment.")
     who.removed = True
     db.session.commit()
     disconnect(who.id)

@@ -1,7 +1,9 @@
 """Whole-event backup: export to JSON, import as a new event (on this or another instance).
 
 The file holds the event, its groups, boards and lanes, every participant (no tokens), every
-note (with its commitment fields, clusters and sources), vote and takeaway. Ids in the file are
+note (with its commitment fields, clusters and sources), vote, takeaway and commitment update
+(the history). Owners' follow-up links and contact addresses are not exported (personal data;
+links are tokens): after an import, staff make new links. Ids in the file are
 the exporting instance's; import maps them to new rows. Tokens are never exported: import issues
 fresh ones for the event's organiser and facilitators and returns them once.
 
@@ -30,7 +32,9 @@ from ..models import (
     NOTE_KINDS,
     PHASES,
     ROLES,
+    STATUS_ALIASES,
     Board,
+    CommitmentUpdate,
     Event,
     Group,
     Lane,
@@ -66,6 +70,11 @@ def export_event(event: Event, personal_data: bool = True) -> dict[str, Any]:
     ).all()
     takeaways = db.session.scalars(
         sa.select(Takeaway).where(Takeaway.board_id.in_(board_ids)).order_by(Takeaway.id)
+    ).all()
+    updates = db.session.scalars(
+        sa.select(CommitmentUpdate)
+        .where(CommitmentUpdate.board_id.in_(board_ids))
+        .order_by(CommitmentUpdate.id)
     ).all()
     data = {
         "format": FORMAT,
@@ -150,9 +159,25 @@ def export_event(event: Event, personal_data: bool = True) -> dict[str, Any]:
                 "status": n.status,
                 "status_note": n.status_note,
                 "status_updated_at": _iso(n.status_updated_at),
+                "status_value": n.status_value,
                 "source_note_id": n.source_note_id,
+                "turned_into_id": n.turned_into_id,
             }
             for n in notes
+        ],
+        "commitment_updates": [
+            {
+                "note_id": u.note_id,
+                "actor_id": u.actor_id,
+                "via": u.via,
+                "actor_name": u.actor_name,
+                "at": _iso(u.at),
+                "from_status": u.from_status,
+                "to_status": u.to_status,
+                "note": u.note,
+                "value": u.value,
+            }
+            for u in updates
         ],
         "votes": [
             {
@@ -193,6 +218,9 @@ def without_personal_data(event: Event, data: dict[str, Any]) -> dict[str, Any]:
     }
     for p in data["participants"]:
         p.update(name=f"{p['role'].capitalize()} {p['id']}", organisation="", country="")
+    for u in data["commitment_updates"]:
+        if u["via"] == "author":  # a participant's own update: no name (owners and staff stay)
+            u["actor_name"] = ""
     return data
 
 
@@ -215,7 +243,7 @@ Phase = Literal[PHASES]  # type: ignore[valid-type]
 NoteKind = Literal[NOTE_KINDS]  # type: ignore[valid-type]
 LaneKind = Literal[tuple(k for k in NOTE_KINDS if k != "cluster")]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
-Status = Literal[("", *COMMITMENT_STATUSES)]  # type: ignore[valid-type]
+Status = Literal[("", *COMMITMENT_STATUSES, *STATUS_ALIASES)]  # type: ignore[valid-type]
 Tag = Annotated[str, Field(max_length=40)]
 Language = Annotated[str, Field(min_length=1, max_length=20)]
 
@@ -294,7 +322,9 @@ class NoteIn(Row):
     status: Status = ""
     status_note: str = Field(default="", max_length=NOTE_TEXT_MAX)
     status_updated_at: Moment | None = None
+    status_value: float | None = Field(default=None, allow_inf_nan=False)
     source_note_id: RowId | None = None
+    turned_into_id: RowId | None = None
 
 
 class VoteIn(Row):
@@ -312,6 +342,18 @@ class TakeawayIn(Row):
     updated_at: Moment | None = None
 
 
+class UpdateIn(Row):
+    note_id: int
+    actor_id: int | None = None
+    via: str = Field(max_length=20)
+    actor_name: str = Field(default="", max_length=200)
+    at: dt.datetime
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str = Field(max_length=20)
+    note: str = Field(default="", max_length=NOTE_TEXT_MAX)
+    value: float | None = Field(default=None, allow_inf_nan=False)
+
+
 class BackupIn(Row):
     format: Literal["roadmap-event-backup"]
     version: Literal[1]
@@ -322,6 +364,7 @@ class BackupIn(Row):
     notes: list[NoteIn] = Field(max_length=100000)
     votes: list[VoteIn] = Field(max_length=500000)
     takeaways: list[TakeawayIn] = Field(max_length=20000)
+    commitment_updates: list[UpdateIn] = Field(default_factory=list, max_length=500000)
 
 
 def _naive(value: dt.datetime | None) -> dt.datetime | None:
@@ -347,8 +390,15 @@ def _check(data: BackupIn) -> None:
     for n in data.notes:
         if n.kind not in NOTE_KINDS:
             raise AppError("invalid", f"Unknown note kind {n.kind!r}.")
+        n.status = STATUS_ALIASES.get(n.status, n.status)
         if n.status and n.status not in COMMITMENT_STATUSES:
             raise AppError("invalid", f"Unknown commitment status {n.status!r}.")
+    for u in data.commitment_updates:
+        u.to_status = STATUS_ALIASES.get(u.to_status, u.to_status)
+        if u.from_status:
+            u.from_status = STATUS_ALIASES.get(u.from_status, u.from_status)
+        if u.to_status not in COMMITMENT_STATUSES:
+            raise AppError("invalid", f"Unknown commitment status {u.to_status!r}.")
 
 
 def import_event(raw: Any) -> dict[str, Any]:
@@ -452,6 +502,7 @@ def import_event(raw: Any) -> dict[str, Any]:
             status=n.status,
             status_note=n.status_note,
             status_updated_at=_naive(n.status_updated_at),
+            status_value=n.status_value,
         )
         for field in ("created_at", "updated_at"):
             if getattr(n, field):
@@ -462,6 +513,24 @@ def import_event(raw: Any) -> dict[str, Any]:
     for n in data.notes:
         notes[n.id].cluster_id = getattr(_need(notes, n.cluster_id, "note"), "id", None)
         notes[n.id].source_note_id = getattr(_need(notes, n.source_note_id, "note"), "id", None)
+        notes[n.id].turned_into_id = getattr(_need(notes, n.turned_into_id, "note"), "id", None)
+    for u in data.commitment_updates:
+        note = _need(notes, u.note_id, "note")
+        who = _need(people, u.actor_id, "participant")
+        db.session.add(
+            CommitmentUpdate(
+                note_id=note.id,
+                board_id=note.board_id,
+                actor_id=who.id if who else None,
+                via=u.via,
+                actor_name=u.actor_name,
+                at=_naive(u.at),
+                from_status=u.from_status,
+                to_status=u.to_status,
+                note=u.note,
+                value=u.value,
+            )
+        )
     seen_votes: set[tuple[int, int]] = set()
     for v in data.votes:
         note = _need(notes, v.note_id, "note")
@@ -506,5 +575,6 @@ def import_event(raw: Any) -> dict[str, Any]:
             "notes": len(notes),
             "votes": len(seen_votes),
             "takeaways": len(data.takeaways),
+            "commitment_updates": len(data.commitment_updates),
         },
     }

@@ -126,7 +126,7 @@ def commitment_item(note: Note, by_id: dict[int, Note], group: Group) -> dict[st
         "due_date": note.due_date,
         "indicator": note.indicator,
         "partners": note.partners,
-        "status": (note.status or "planned").replace("_", " "),
+        "status": (note.status or "not_started").replace("_", " "),
         "status_note": note.status_note,
         "last_update": note.status_updated_at or note.updated_at,
     }
@@ -138,9 +138,12 @@ def board_item(board: Board, data: Loaded) -> dict[str, Any]:
     notes = data.notes[board.id]
     by_id = {n.id: n for n in notes}
     lane_titles = {lane.id: lane.title for lane in data.lanes[board.id]}
+    # A note turned into a commitment is listed once: as the commitment ("from: …").
+    converted = {n.id for n in notes if n.turned_into_id in by_id}
     items = {
         n.id: note_item(n, data, lane_titles.get(n.lane_id, ""))
         for n in sorted(notes, key=lambda n: (n.position, n.id))
+        if n.id not in converted
     }
     members = Counter(n.cluster_id for n in notes if n.cluster_id in by_id)
     for item in items.values():

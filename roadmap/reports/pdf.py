@@ -27,7 +27,11 @@ TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
 BASE_URL = STATIC.as_uri() + "/"  # templates link "css/print.css"
 
-KINDS = {"board": "reports/board.html", "event": "reports/event.html"}
+KINDS = {
+    "board": "reports/board.html",
+    "event": "reports/event.html",
+    "review": "reports/review.html",  # roadmap/follow_up/review.py
+}
 
 
 def lean_user_agent_stylesheet() -> str:

@@ -90,7 +90,7 @@ def build_event(
                 note.due_date = today + dt.timedelta(days=30 + 7 * i)
                 note.indicator = f"Indicator {i + 1}: partners reporting progress each quarter"
                 note.partners = "UNODC, IOM"
-                note.status = ("planned", "in_progress", "done", "blocked")[i % 4]
+                note.status = ("not_started", "in_progress", "done", "blocked")[i % 4]
             made.append(note)
         db.session.add_all(made)
         db.session.flush()

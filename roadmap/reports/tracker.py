@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from icalendar import Calendar
+from icalendar import Alarm, Calendar
 from icalendar import Event as CalendarEvent
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -89,8 +89,12 @@ def to_xlsx(actions: list[dict[str, Any]], title: str = "Action tracker") -> byt
     return out.getvalue()
 
 
+ALARM_DAYS = (7, 1)  # calendar reminders this many days before a due date
+
+
 def to_ics(actions: list[dict[str, Any]], event_name: str, host: str = "roadmap") -> bytes:
-    """One all-day calendar event on each commitment's due date (undated ones are left out)."""
+    """One all-day calendar event on each commitment's due date (undated ones are left out),
+    with reminders (VALARM) a week and a day before."""
     cal = Calendar()
     cal.add("prodid", "-//Roadmap boards//Action tracker//EN")
     cal.add("version", "2.0")
@@ -119,5 +123,11 @@ def to_ics(actions: list[dict[str, Any]], event_name: str, host: str = "roadmap"
         ]
         item.add("description", "\n".join(line for line in lines if line))
         item.add("categories", [row["group"]])
+        for days in ALARM_DAYS:
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("trigger", dt.timedelta(days=-days))
+            alarm.add("description", f"In {days} day{'s' if days > 1 else ''}: {row['text'][:120]}")
+            item.add_component(alarm)
         cal.add_component(item)
     return cal.to_ical()

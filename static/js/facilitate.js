@@ -5,7 +5,7 @@
   'use strict';
   const T = JSON.parse(document.getElementById('facilitate-i18n').textContent);
   const PHASES = ['brainstorm', 'cluster', 'vote', 'commit', 'takeaways'];
-  const STATUSES = ['planned', 'in_progress', 'done', 'blocked', 'dropped'];
+  const STATUSES = ['not_started', 'in_progress', 'done', 'blocked', 'dropped'];
 
   function fmt(text, vars) {
     return text.replace(/\{(\w+)\}/g, (_, k) => String(vars[k]));
@@ -123,7 +123,7 @@
     source.addEventListener('change', () => {
       const n = state.notes.get(Number(source.value));
       const c = (n && n.commitment) || {};
-      Object.keys(fields).forEach((k) => { fields[k].value = c[k] || (k === 'status' ? 'planned' : ''); });
+      Object.keys(fields).forEach((k) => { fields[k].value = c[k] || (k === 'status' ? 'not_started' : ''); });
     });
 
     /* message */
@@ -239,7 +239,8 @@
         const actions = node.querySelector(':scope > .note-actions');
         if (!actions) return;
         let button = actions.querySelector('.note-commit');
-        const want = show && node.dataset.kind === 'signpost' && /^\d+$/.test(node.dataset.id || '');
+        const converted = (state.notes.get(Number(node.dataset.id)) || {}).turned_into_id;
+        const want = show && node.dataset.kind === 'signpost' && /^\d+$/.test(node.dataset.id || '') && !converted;
         if (want && !button) {
           button = h('button', { type: 'button', class: 'note-action note-commit', 'data-action': 'make-commitment' }, '✓ ' + T.commitment);
           actions.append(button);

@@ -87,6 +87,10 @@
       }
       tile.querySelector('.tile-votes').textContent = b.votes;
       tile.querySelector('.tile-commitments').textContent = b.commitments;
+      const update = tile.querySelector('.tile-update');
+      const u = b.latest_update;
+      update.hidden = !u;
+      update.textContent = u ? fmt(T.update, { text: u.text, status: T.statuses[u.to] || u.to, by: u.by.via === 'owner_link' ? T.owner_link : u.by.name }) : '';
       const list = tile.querySelector('.tile-latest');
       list.replaceChildren();
       if (!b.latest_notes.length) {

@@ -29,3 +29,27 @@ def auth(token: str) -> dict[str, str]:
 
 def new_op(op_type: str, **data: Any) -> dict[str, Any]:
     return {"op_id": str(uuid.uuid4()), "type": op_type, "data": data}
+
+
+def account_bearer(app, event_id: int) -> str:
+    """The bearer token of an organiser account's identity in the event (imports need one)."""
+    from roadmap.extensions import db
+    from roadmap.models import Event, Organiser
+    from roadmap.organise.access import identity_for
+
+    with app.app_context():
+        account = Organiser(email="imp@example.org", name="Imp", password_hash="x")
+        db.session.add(account)
+        db.session.flush()
+        _who, token = identity_for(account, db.session.get(Event, event_id))
+    return token
+
+
+def sign_in_with_link(client: Any, path: str) -> Any:
+    """Open a secret link (/facilitate/<t>, /organise/<t>) as a browser does: the link stores
+    the token, /signin signs in by a POST from our own page. Returns the POST's answer."""
+    first = client.get(path)
+    assert first.status_code == 302 and first.headers["Location"].endswith("/signin"), first
+    page = client.get("/signin").get_data(as_text=True)
+    form = page.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post("/signin", data={"csrf_token": form, "action": "switch"})

@@ -75,7 +75,7 @@ class LiveServer:
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a loaded shared machine boots the worker slowly
         while time.monotonic() < deadline:
             try:
                 if requests.get(self.url + "/healthz", timeout=1).ok:
