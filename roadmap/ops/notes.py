@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import Lane, Note
 from ..positions import key_for
 from ..safety import warnings as personal_data_warnings
-from ..serialize import ANONYMOUS, author_fields, note_fields, visible_to
+from ..serialize import ANONYMOUS, author_fields, note_dict, note_fields, note_votes, visible_to
 from . import sql
 from .core import Context, Id, OpData, Outcome, Version, check_text, op
 
@@ -184,10 +184,21 @@ def move(ctx: Context, data: NoteMove) -> Outcome:
     ctx.run(
         sql.MOVE_NOTE, note_id=note.id, new_lane_id=data.lane_id, new_position=position, now=ctx.now
     )
-    return Outcome(
-        {"note_id": note.id, "lane_id": data.lane_id, "position": position},
-        audience=audience_of(ctx, note),
-    )
+    result: dict[str, Any] = {"note_id": note.id, "lane_id": data.lane_id, "position": position}
+    if note.kind == "cluster" and note.lane_id != data.lane_id:
+        result["notes"] = cluster_members_to(ctx, note.id, data.lane_id)
+    return Outcome(result, audience=audience_of(ctx, note))
+
+
+def cluster_members_to(ctx: Context, cluster_id: int, lane_id: int) -> list[dict[str, Any]]:
+    """A cluster's notes follow it to its new lane (the one rule in ops/clusters.py)."""
+    ctx.run(sql.MOVE_CLUSTER_MEMBERS, cid=cluster_id, new_lane_id=lane_id)
+    members = db.session.scalars(
+        sa.select(Note).where(Note.cluster_id == cluster_id, Note.deleted_at.is_(None))
+    ).all()
+    for member in members:
+        db.session.refresh(member)
+    return [note_dict(n, note_votes(n.id)) for n in members if not n.hidden]
 
 
 class NoteDelete(OpData):
