@@ -73,6 +73,7 @@
     conflicts: [],
     composerLane: null,
     collapsed: new Set(), // keys of the clusters shown folded
+    sortByVotes: false, // a view choice: lanes ordered by votes
     inclusionFilter: null, // a group key of the inclusion panel: only the notes that consider it
   };
 
@@ -172,11 +173,12 @@
   var gapTimer = null;
   function receive(msg, live) {
     if (msg.board_id !== cfg.boardId) return;
-    if (msg.at) ui.clockOffset = Date.parse(msg.at) - Date.now();
+    // Only a live message says what time it is now (a caught-up op's "at" is in the past).
+    if (live && msg.at) ui.clockOffset = Date.parse(msg.at) - Date.now();
     var done = store.applyMessage(msg, msg.actor && msg.actor.id === cfg.me && !live);
     if (!done.applied) return;
     if (opHandlers[msg.type]) opHandlers[msg.type](state, msg);
-    if (msg.result && msg.result.facilitation) noteClock(msg.result.facilitation);
+    if (live && msg.result && msg.result.facilitation) noteClock(msg.result.facilitation);
     emit("op", msg);
     if (live) announceOp(msg);
     if (done.resync) {
@@ -378,6 +380,11 @@
     sendOp("note.delete", { note_id: note.id });
     announce(t("announce.deleted_mine"));
     if (!next) focusLaneAdd(note.lane_id);
+  }
+
+  function resultsHidden() {
+    var f = state.board && state.board.facilitation;
+    return !!(f && f.results_hidden && !(state.board.viewer && state.board.viewer.staff));
   }
 
   function votesLeft() {
@@ -630,19 +637,28 @@
     return name === "phase." + phase ? phase : name;
   }
 
+  /* The shared timer as every screen shows it: {state: running|paused|ended|stopped, left}. */
+  function timerNow() {
+    var timer = state.board && state.board.facilitation && state.board.facilitation.timer;
+    if (!timer || timer.state === "stopped") return { state: "stopped", left: 0 };
+    var left = timer.remaining || 0;
+    if ((timer.state === "running" || timer.state === "ended") && timer.ends_at) {
+      left = Math.max(0, Math.ceil((Date.parse(timer.ends_at) - (Date.now() + ui.clockOffset)) / 1000));
+    }
+    return { state: left > 0 ? timer.state : "ended", left: left };
+  }
+
   function renderTimer() {
     var el = $("timer");
-    var timer = state.board && state.board.facilitation && state.board.facilitation.timer;
-    if (!timer || timer.state === "stopped") {
+    var now = timerNow();
+    if (now.state === "stopped") {
       el.hidden = true;
       return;
     }
-    var left = timer.remaining || 0;
-    if (timer.state === "running" && timer.ends_at) {
-      left = Math.max(0, Math.ceil((Date.parse(timer.ends_at) - (Date.now() + ui.clockOffset)) / 1000));
-    }
+    var timer = state.board.facilitation.timer;
+    var left = now.left;
     el.hidden = false;
-    el.dataset.state = left > 0 ? timer.state : "ended";
+    el.dataset.state = now.state;
     var clock = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
     el.textContent =
       left > 0 ? t(timer.state === "paused" ? "timer.paused" : "timer.running", { time: clock }) : t("timer.ended");
@@ -882,6 +898,7 @@
       if (!laneEls.has(lane.id)) return;
       var list = laneEls.get(lane.id).querySelector(".note-list");
       var notes = v.byLane.get(lane.id) || [];
+      if (ui.sortByVotes) notes = byVotes(notes, lay);
       var prev = null;
       var laneTotal = 0;
       notes.forEach(function (note) {
@@ -927,6 +944,16 @@
     if (group) says += " · " + t("inclusion.filter", { group: groupLabel(group) });
     setText($("filter-text"), says);
     restoreFocus(active);
+  }
+
+  function byVotes(notes, lay) {
+    var score = function (n) {
+      if (n.kind !== "cluster") return n.votes || 0;
+      return (lay.members.get(n.id) || []).reduce(function (sum, m) { return sum + (m.votes || 0); }, n.votes || 0);
+    };
+    return notes.slice().sort(function (a, b) {
+      return score(b) - score(a) || window.RoadmapStore.byPosition(a, b);
+    });
   }
 
   function restoreFocus(before) {
@@ -1026,7 +1053,7 @@
     setText(r.kindName, t("kind.cluster"));
     setText(r.text, note.text);
     var votes = members.reduce(function (sum, m) { return sum + (m.votes || 0); }, note.votes || 0);
-    var bits = [t("cluster.count", { count: members.length }), t("note.votes", { count: votes })];
+    var bits = [t("cluster.count", { count: members.length }), resultsHidden() && note.votes == null ? t("note.votes_hidden") : t("note.votes", { count: votes })];
     if (note.pending) bits.push(t("note.pending"));
     if (editors) bits.push("✎ " + t("note.editing_by", { names: editors.join(", ") }));
     setText(r.meta, bits.join(" · "));
@@ -1085,7 +1112,7 @@
     if (note.mine) bits.push(t("note.yours"));
     if (note.commitment && note.commitment.owner_name) bits.push(t("note.owner", { owner: note.commitment.owner_name }));
     if (note.commitment && note.commitment.due_date) bits.push(t("note.due", { date: note.commitment.due_date }));
-    bits.push(t("note.votes", { count: note.votes || 0 }));
+    bits.push(note.votes == null && resultsHidden() ? t("note.votes_hidden") : t("note.votes", { count: note.votes || 0 }));
     if (note.hidden) bits.push(t("note.hidden"));
     if (note.pending) bits.push(t("note.pending"));
     if (editors) bits.push("✎ " + t("note.editing_by", { names: editors.join(", ") }));
@@ -1562,6 +1589,15 @@
 
   function toast(text, sticky) {
     var box = $("toasts");
+    var same = Array.prototype.find.call(box.children, function (item) {
+      return item.firstChild && item.firstChild.textContent === text;
+    });
+    if (same) {
+      same.classList.remove("toast-again");
+      void same.offsetWidth; // restart the "again" pulse
+      same.classList.add("toast-again");
+      return;
+    }
     var item = el("div", "toast" + (sticky ? " toast-error" : ""));
     var p = el("p");
     p.textContent = text;
@@ -1813,6 +1849,31 @@
     },
     config: cfg,
     socket: socket,
+    toast: toast,
+    announce: announce,
+    timerNow: timerNow,
+    // Bring into view (on phones: switch to its lane tab): {note_id?, lane_id?}; true if found.
+    goTo: function (target) {
+      var notes = current().notes; // a Map by id
+      var note = target.note_id != null ? notes.get(target.note_id) || null : null;
+      var laneId = note ? note.lane_id : target.lane_id;
+      if (note && note.cluster_id != null) {
+        var cluster = notes.get(note.cluster_id);
+        if (cluster) ui.collapsed.delete(store.keyOf(cluster));
+      }
+      if (laneId == null || !laneById(laneId)) return false;
+      ui.activeLane = laneId;
+      render();
+      var node = note ? noteEls.get(store.keyOf(note)) : laneEls.get(laneId);
+      if (!node || !node.isConnected) return false;
+      var calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      node.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: note ? "center" : "start", inline: "nearest" });
+      return true;
+    },
+    setSortByVotes: function (on) {
+      ui.sortByVotes = !!on;
+      render();
+    },
   };
   window.RoadmapBoard = api;
 
@@ -1822,6 +1883,7 @@
     setStatus(navigator.onLine === false ? "offline" : "connecting");
     socket.connect();
     registerServiceWorker();
+    api.ready = true; // the catalogue is loaded: t() works (ES modules may start after this)
     document.dispatchEvent(new CustomEvent("roadmap:ready", { detail: api }));
   });
 })();

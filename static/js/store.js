@@ -141,8 +141,11 @@
           voted.votes = result.votes;
           state.notes.set(voted.id, voted);
         }
-        if (mine && type === "vote.add") state.myVotes.add(result.note_id);
-        if (mine && type === "vote.remove") state.myVotes.delete(result.note_id);
+      }
+      // My own dot, also while the results are hidden (votes: null, see docs/facilitation.md).
+      if (result.note_id != null && mine && (type === "vote.add" || type === "vote.remove")) {
+        if (type === "vote.add") state.myVotes.add(result.note_id);
+        else if (!result.my_dots) state.myVotes.delete(result.note_id);
       }
       if (state.board && result.board) Object.assign(state.board, result.board);
       if (state.board && result.facilitation) state.board.facilitation = result.facilitation;
