@@ -3,6 +3,7 @@ the ready check, and one rule for where a cluster lives."""
 
 from __future__ import annotations
 
+from conftest import auth
 from test_facilitation import board  # noqa: F401  (the fixture)
 
 from roadmap.extensions import db
@@ -171,3 +172,39 @@ def test_the_board_pdf_lists_a_cluster_under_its_lane(app, board):  # noqa: F811
     where = {n["text"]: lane["id"] for lane in lanes for n in lane["notes"]}
     lane = made["notes"][0]["lane_id"]
     assert where["Animals"] == where["Zebra signpost note"] == where["Yak challenge note"] == lane
+
+
+# --- PUBLIC_URL, favicon ----------------------------------------------------------------------
+
+
+def test_qr_codes_cards_and_facilitator_links_use_public_url(app, client, demo):
+    app.config["PUBLIC_URL"] = "http://192.168.1.20:5000/"
+    want = f"http://192.168.1.20:5000/join/{demo['join_code']}"
+    qr = client.get(f"/join/{demo['join_code']}/qr.svg").get_data(as_text=True)
+    assert f"<title>{want}</title>" in qr
+    assert want in client.get(f"/join/{demo['join_code']}/card").get_data(as_text=True)
+    res = client.post(
+        f"/api/events/{demo['event_id']}/groups",
+        json={"name": "Public"},
+        headers=auth(demo["organiser_token"]),
+    )
+    assert res.get_json()["facilitator_url"].startswith("http://192.168.1.20:5000/facilitate/")
+
+
+def test_the_organiser_is_warned_when_phones_cannot_reach_the_address(app, client, demo):
+    page = client.get(f"/organise/{demo['organiser_token']}", follow_redirects=True)
+    assert "Phones cannot open http://localhost" in page.get_data(as_text=True)
+    app.config["PUBLIC_URL"] = "http://127.0.0.1:5000"
+    page = client.get(f"/organise/events/{demo['event_id']}")
+    assert "Phones cannot open http://127.0.0.1:5000" in page.get_data(as_text=True)
+    app.config["PUBLIC_URL"] = "http://10.0.0.7:5000"
+    page = client.get(f"/organise/events/{demo['event_id']}")
+    assert page.status_code == 200 and "Phones cannot open" not in page.get_data(as_text=True)
+
+
+def test_the_favicon_is_served(client):
+    res = client.get("/favicon.ico")
+    assert res.status_code == 301 and res.location.endswith("/static/favicon.svg")
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert 'rel="icon"' in client.get("/").get_data(as_text=True)

@@ -9,7 +9,6 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
 
 from .. import events, live, ops
 from ..boards import DEFAULT_TEMPLATE, TEMPLATES
@@ -17,6 +16,7 @@ from ..errors import AppError
 from ..events import add_group, new_join_code
 from ..extensions import db, socketio
 from ..models import Board, Event, Group, Lane, Note, Participant, Vote
+from ..public_url import public_url
 from ..serialize import iso, timer_dict
 from .access import Principal, identity_for, require_account
 
@@ -39,7 +39,7 @@ def check_template(template: str) -> str:
 
 
 def base_url() -> str:
-    return request.url_root.rstrip("/")
+    return public_url()
 
 
 def facilitator_url(token: str) -> str:

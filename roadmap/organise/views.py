@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash
 
+from .. import public_url
 from ..auth import board_for, participant_for_token, sign_in
 from ..boards import TEMPLATES
 from ..errors import AppError
@@ -42,7 +43,11 @@ def form_token() -> str:
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"form_token": form_token, "templates": TEMPLATES}
+    return {
+        "form_token": form_token,
+        "templates": TEMPLATES,
+        "public_url_warning": public_url.warning,
+    }
 
 
 @bp.before_request

@@ -1818,7 +1818,7 @@
       })
       .then(function (reg) {
         var urls = [location.pathname, cfg.i18nUrl];
-        document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (n) {
+        document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon]").forEach(function (n) {
           urls.push(n.getAttribute("src") || n.getAttribute("href"));
         });
         var channel = new MessageChannel();
