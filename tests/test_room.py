@@ -208,3 +208,21 @@ def test_the_favicon_is_served(client):
     with client.get("/static/favicon.svg") as icon:
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     assert 'rel="icon"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_participant_restores_their_own_deleted_note(board):  # noqa: F811
+    note = board.note(board.ana_token, "Oops, deleted")
+    board.ok(board.ana_token, "note.delete", note_id=note["id"])
+    assert note["id"] not in notes_of(board.snapshot(board.ben_token))
+    # Only its author (or the staff) may bring it back.
+    ack = board.send(board.ben_token, "note.restore", note_id=note["id"])
+    assert ack["error"]["code"] == "forbidden"
+    restored = board.ok(board.ana_token, "note.restore", note_id=note["id"])
+    assert restored["note"]["text"] == "Oops, deleted" and restored["note"]["version"] == 2
+    assert notes_of(board.snapshot(board.ben_token))[note["id"]]["text"] == "Oops, deleted"
+    again = board.ok(board.ana_token, "note.restore", note_id=note["id"])
+    assert again["already_there"] is True
+    board.ok(board.fac, "board.lock", locked=True)
+    assert board.send(board.ana_token, "note.delete", note_id=note["id"])["error"]["code"] == (
+        "locked"
+    )

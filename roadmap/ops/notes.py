@@ -217,3 +217,22 @@ def delete(ctx: Context, data: NoteDelete) -> Outcome:
     if ctx.board_row.spotlight_note_id == note.id:
         ctx.run(sql.CLEAR_SPOTLIGHT, board_id=ctx.board_row.id)
     return Outcome({"note_id": note.id}, audience=audience_of(ctx, note))
+
+
+class NoteRestore(OpData):
+    note_id: Id
+
+
+@op("note.restore", NoteRestore)
+def restore(ctx: Context, data: NoteRestore) -> Outcome:
+    """Bring back a deleted note (its author's undo, or the staff's): deletes are soft."""
+    note = note_row(ctx, data.note_id, deleted_ok=True)
+    require_owner(ctx, note)
+    if note.deleted_at is None:
+        row = note_fields(note, note.votes, author_fields(note))
+        return Outcome({"note": row, "already_there": True}, audience=audience_of(ctx, note))
+    ctx.run(sql.RESTORE_NOTE, note_id=note.id, now=ctx.now)
+    restored = SimpleNamespace(**{**note._mapping, "deleted_at": None, "updated_at": ctx.now})
+    restored.version = note.version + 1
+    row = note_fields(restored, note.votes, author_fields(restored))
+    return Outcome({"note": row}, audience=audience_of(ctx, restored))

@@ -114,6 +114,11 @@ MOVE_NOTE = (
 DELETE_NOTE = (
     note.update().where(note.c.id == bindparam("note_id")).values(deleted_at=bindparam("now"))
 )
+RESTORE_NOTE = (
+    note.update()
+    .where(note.c.id == bindparam("note_id"))
+    .values(deleted_at=None, version=note.c.version + 1, updated_at=bindparam("now"))
+)
 CLEAR_SPOTLIGHT = (
     board.update().where(board.c.id == bindparam("board_id")).values(spotlight_note_id=None)
 )
