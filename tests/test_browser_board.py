@@ -77,8 +77,16 @@ def test_two_participants_see_each_others_changes_live(live_server, new_context,
     assert "Ana A" in b.inner_text("#presence") and "Bea B" in b.inner_text("#presence")
     a.screenshot(path=str(artifacts / "board-desktop.png"), full_page=True)
 
-    a.once("dialog", lambda dialog: dialog.accept())
+    # Delete asks in the page (no native confirm()), then offers Undo.
     lane_note(a, 1, text).locator("[data-action=delete]").click()
+    a.locator("#delete-dialog[open]").wait_for()
+    a.screenshot(path=str(artifacts / "board-delete-confirm.png"))
+    a.click("#delete-confirm")
+    lane_note(b, 1, text).wait_for(state="detached", timeout=SOON)
+    a.locator(".toast .toast-action").click()  # Undo: the note comes back for everyone
+    lane_note(b, 1, text).wait_for(timeout=SOON)
+    # "Undo my last change" takes back the restore: the note goes again.
+    a.click("#undo-mine")
     lane_note(b, 1, text).wait_for(state="detached", timeout=SOON)
     # Everything went through: nothing waits in A's queue.
     assert a.get_attribute("#conn", "data-state") == "live"

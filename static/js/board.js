@@ -290,10 +290,15 @@
 
   /* Queue an op (kept across reloads) and send it when possible; resolves with its ack. */
   function sendOp(type, data) {
+    // Listeners see the board as it was before this op (static/js/undo.js builds its inverse);
+    // `sent.promise` is its ack, set once the op is queued.
+    var sent = { type: type, data: data, view: current(), promise: null };
+    emit("send", sent);
     var op = store.enqueue(type, data);
     var promise = new Promise(function (resolve) {
       waiting.set(op.op_id, resolve);
     });
+    sent.promise = promise;
     render();
     pump();
     return promise;
@@ -370,15 +375,35 @@
     sendOp(mine ? "vote.remove" : "vote.add", { note_id: note.id });
   }
 
+  // Asked in the page (a <dialog>, not the browser's confirm()); then a toast offers Undo.
   function deleteNote(note) {
     if (!canEdit(note) || note.kind === "cluster") return;
-    if (!window.confirm(t("confirm.delete", { text: short(note.text) }))) return;
+    var dialog = $("delete-dialog");
+    $("delete-note-text").textContent = short(note.text);
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue === "delete") reallyDelete(note);
+      else if (ui.focusKey && noteEls.get(ui.focusKey)) noteEls.get(ui.focusKey).focus();
+    };
+    dialog.showModal();
+    $("delete-cancel").focus();
+  }
+
+  function reallyDelete(note) {
     var list = laneItems(note.lane_id);
     var idx = list.indexOf(note);
     var next = list[idx + 1] || list[idx - 1];
     ui.focusKey = next ? store.keyOf(next) : null;
-    sendOp("note.delete", { note_id: note.id });
+    var sent = sendOp("note.delete", { note_id: note.id });
     announce(t("announce.deleted_mine"));
+    toast(t("toast.deleted", { text: short(note.text) }), false, {
+      label: t("action.undo"),
+      run: function () {
+        sent.then(function (ack) {
+          if (ack && ack.ok !== false) sendOp("note.restore", { note_id: note.id });
+        });
+      },
+    });
     if (!next) focusLaneAdd(note.lane_id);
   }
 
@@ -1587,7 +1612,7 @@
     if (text) announce(text);
   }
 
-  function toast(text, sticky) {
+  function toast(text, sticky, action) {
     var box = $("toasts");
     var same = Array.prototype.find.call(box.children, function (item) {
       return item.firstChild && item.firstChild.textContent === text;
@@ -1602,6 +1627,16 @@
     var p = el("p");
     p.textContent = text;
     item.appendChild(p);
+    if (action) {
+      var act = el("button", "button small toast-action");
+      act.type = "button";
+      act.textContent = action.label;
+      act.addEventListener("click", function () {
+        item.remove();
+        action.run();
+      });
+      item.appendChild(act);
+    }
     var close = el("button", "button small");
     close.type = "button";
     close.textContent = t("action.dismiss");
@@ -1610,7 +1645,7 @@
     });
     item.appendChild(close);
     box.appendChild(item);
-    if (!sticky) setTimeout(function () { item.remove(); }, 6000);
+    if (!sticky) setTimeout(function () { item.remove(); }, action ? 10000 : 6000);
   }
 
   function short(text) {

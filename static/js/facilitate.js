@@ -179,7 +179,14 @@
           h('form', { class: 'fac-row', onsubmit: (e) => { e.preventDefault(); send('voting.configure', { budget: Number(budget.value) }); } },
             labelled(T.budget, budget), h('button', { type: 'submit', class: 'button' }, T.set)),
           anytime,
-          h('button', { type: 'button', class: 'button danger', onclick: () => { if (window.confirm(T.confirm_reset)) send('votes.reset'); } }, T.reset_votes)),
+          // Asked in the page, not with confirm(): a second press within 5 s removes the votes.
+          h('button', { type: 'button', class: 'button danger', 'data-fac': 'reset-votes', onclick: (e) => {
+            const b = e.currentTarget;
+            if (b.dataset.armed) { delete b.dataset.armed; b.textContent = T.reset_votes; send('votes.reset'); return; }
+            b.dataset.armed = '1';
+            b.textContent = T.confirm_reset;
+            setTimeout(() => { if (b.dataset.armed) { delete b.dataset.armed; b.textContent = T.reset_votes; } }, 5000);
+          } }, T.reset_votes)),
         collapsible('cluster', T.cluster, clusterList,
           h('form', { class: 'fac-form', onsubmit: (e) => {
             e.preventDefault();
