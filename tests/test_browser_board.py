@@ -168,7 +168,13 @@ def test_concurrent_edits_open_the_conflict_dialog(live_server, new_context):
     assert f.inner_text("#conflict-theirs") == "Version of the author"
     merged = f.input_value("#conflict-merge")
     assert "Version of the author" in merged and "Version of the facilitator" in merged
+    # Closing the page does not lose "your text": the reload asks again (issue 16).
+    f.reload()
+    dialog.wait_for(state="visible")
+    assert f.inner_text("#conflict-mine") == "Version of the facilitator"
+    assert f.input_value("#conflict-merge") == merged
     f.click("#conflict-dialog [data-choice=merge]")
+    assert f.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':conflicts'))") == []
     # Nothing is lost: both texts end up in the note, at both ends.
     note(a, merged).wait_for(timeout=5000)
     note(f, merged).wait_for(timeout=5000)

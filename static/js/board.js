@@ -266,6 +266,7 @@
     } else if (ack.error.code === "conflict" && ack.current) {
       store.putNote(ack.current, false);
       ui.conflicts.push({ op: op, current: ack.current });
+      saveConflicts();
       showConflict();
     } else {
       if (op.type === "note.create") store.dropOrphans("t:" + op.op_id);
@@ -1489,6 +1490,27 @@
 
   /* --- dialogs ------------------------------------------------------------------------- */
 
+  /* "Your text" of an unresolved conflict is kept on this device until a choice is made: a page
+     closed with the dialog open asks again after the reload (offline too). */
+  var CONFLICTS_KEY = "roadmap:board:" + cfg.boardId + ":conflicts";
+  function saveConflicts() {
+    try {
+      if (ui.conflicts.length) localStorage.setItem(CONFLICTS_KEY, JSON.stringify(ui.conflicts));
+      else localStorage.removeItem(CONFLICTS_KEY);
+    } catch (err) {
+      console.warn("conflict not kept", err);
+    }
+  }
+  function restoreConflicts() {
+    try {
+      var kept = JSON.parse(localStorage.getItem(CONFLICTS_KEY) || "[]");
+      if (Array.isArray(kept) && kept.length) ui.conflicts = kept;
+    } catch (err) {
+      ui.conflicts = [];
+    }
+    showConflict();
+  }
+
   function showConflict() {
     var dialog = $("conflict-dialog");
     if (dialog.open || !ui.conflicts.length) return;
@@ -1505,6 +1527,7 @@
     var choice = e.target.closest("[data-choice]");
     if (!choice) return;
     var c = ui.conflicts.shift();
+    saveConflicts();
     var dialog = $("conflict-dialog");
     dialog.close();
     if (c) resolveConflict(c, choice.dataset.choice);
@@ -1914,6 +1937,7 @@
 
   loadCatalogue().then(function () {
     if (store.restore()) render();
+    restoreConflicts();
     renderStatus();
     setStatus(navigator.onLine === false ? "offline" : "connecting");
     socket.connect();
