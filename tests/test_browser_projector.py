@@ -84,7 +84,7 @@ def test_the_projector_fits_the_screen(live_server, new_context, artifacts, coun
     for width, height in ((1280, 720), (1920, 1080)):
         page = new_context(viewport={"width": width, "height": height}).new_page()
         errors: list[str] = []
-        page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
         page.goto(made["group"]["facilitator_url"].replace("http://localhost", live_server.url))
         page.goto(f"{live_server.url}/boards/{made['board']}/projector")
         page.wait_for_function(f"() => document.querySelectorAll('.p-note').length >= {count}")
@@ -107,7 +107,8 @@ def test_the_projector_fits_the_screen(live_server, new_context, artifacts, coun
         if mode == "scroll":
             # A lane that does not fit scrolls by itself.
             page.wait_for_function(
-                "() => Array.from(document.querySelectorAll('.p-lane-notes')).some(l => l.scrollTop > 20)",
+                "() => Array.from(document.querySelectorAll('.p-lane-notes'))"
+                ".some(l => l.scrollTop > 20)",
                 timeout=15_000,
             )
         assert errors == []

@@ -174,3 +174,52 @@ def test_hidden_vote_results_and_the_ready_check(room, artifacts):
     ).wait_for()
     phone.locator("#sort-votes").wait_for()
     phone.screenshot(path=str(artifacts / "room-phone-vote-ended.png"))
+
+
+def test_group_notes_by_keyboard_and_by_drag(room, artifacts):
+    fac, phone, ana = room["fac"], room["phone"], room["ana"]
+    for text in ("Fund shelters", "Shelter funding gap", "More shelter staff"):
+        add_note(ana, text)
+        fac.locator(".note", has_text=text).wait_for()
+    # Keyboard: G on one note, G on the other.
+    fac.locator(".note", has_text="Shelter funding gap").focus()
+    fac.keyboard.press("g")
+    fac.locator(".note.group-picked").wait_for()
+    fac.locator(".note", has_text="Fund shelters").focus()
+    fac.keyboard.press("g")
+    card = fac.locator(".cluster-card", has_text="Fund shelters")
+    card.wait_for()
+    phone.locator(".cluster-card", has_text="Fund shelters").wait_for(state="attached")
+    assert "2 notes inside" in card.inner_text()
+    # Drag: hold a note over the middle of another one, then let go.
+    add_note(ana, "Spotlight me")
+    fac.locator(".note", has_text="Spotlight me").wait_for()
+    # The browser's drag events as SortableJS gets them on a desktop (Playwright's drag does
+    # not hold still over a target); SortableJS itself is kept out of this synthetic drag.
+    held = fac.evaluate(
+        """async ([from, to]) => {
+          const find = (t) => Array.from(
+              document.querySelectorAll('#lanes .note:not(.cluster-card)'))
+            .find((n) => n.querySelector('.note-text').textContent === t);
+          const src = find(from), tgt = find(to);
+          const keepSortableOut = (e) => e.stopPropagation();
+          document.querySelectorAll('.note-list').forEach((l) => ['dragstart', 'dragover'].forEach(
+            (type) => l.addEventListener(type, keepSortableOut, true)));
+          const dt = new DataTransfer();
+          src.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: dt }));
+          const r = tgt.getBoundingClientRect();
+          const over = () => tgt.dispatchEvent(new DragEvent('dragover', {
+            bubbles: true, cancelable: true, dataTransfer: dt,
+            clientX: r.x + r.width / 2, clientY: r.y + r.height / 2 }));
+          over();
+          await new Promise((done) => setTimeout(done, 650));
+          over();
+          const marked = tgt.classList.contains('group-target');
+          src.dispatchEvent(new DragEvent('dragend', { bubbles: true, dataTransfer: dt }));
+          return marked;
+        }""",
+        ["More shelter staff", "Spotlight me"],
+    )
+    assert held is True
+    fac.locator(".cluster-card", has_text="Spotlight me").wait_for()
+    fac.screenshot(path=str(artifacts / "room-facilitator-grouped.png"))
