@@ -223,3 +223,33 @@ def test_group_notes_by_keyboard_and_by_drag(room, artifacts):
     assert held is True
     fac.locator(".cluster-card", has_text="Spotlight me").wait_for()
     fac.screenshot(path=str(artifacts / "room-facilitator-grouped.png"))
+
+
+def test_several_dots_on_one_note(room, artifacts):
+    fac, phone, ana = room["fac"], room["phone"], room["ana"]
+    add_note(ana, "Worth three dots")
+    phone.locator(".note", has_text="Worth three dots").wait_for(state="attached")
+    fac.locator('[data-phase="vote"]').click()
+    fac.fill("#room-per-note", "3")
+    fac.locator("#room-per-note + button").click()
+    phone.wait_for_function(
+        "() => window.RoadmapBoard.state.board.facilitation.vote_max_per_note === 3"
+    )
+    note = phone.locator(".note", has_text="Worth three dots")
+    note.locator(".note-vote").click()
+    note.locator(".note-vote[aria-pressed=true]").wait_for()
+    phone.wait_for_function(
+        "() => !document.querySelector('#conn').textContent.includes('waiting')"
+    )
+    note.locator(".note-vote-more").click()
+    note.locator(".note-vote", has_text="×2").wait_for()
+    note.locator(".note-vote-more").click()
+    note.locator(".note-vote", has_text="×3").wait_for()
+    assert note.locator(".note-vote-more").is_hidden()  # 3 of 3 on this note
+    banner(phone, "vote").locator(".room-votes-left", has_text="2 of 5").wait_for()
+    fac.locator(".note", has_text="Worth three dots").locator(
+        ".note-meta", has_text="3 votes"
+    ).wait_for()
+    phone.screenshot(path=str(artifacts / "room-phone-three-dots.png"))
+    note.locator(".note-vote").click()  # takes one back
+    note.locator(".note-vote", has_text="×2").wait_for()

@@ -74,6 +74,7 @@
     composerLane: null,
     collapsed: new Set(), // keys of the clusters shown folded
     sortByVotes: false, // a view choice: lanes ordered by votes
+    myDots: new Map(), // note id -> my dots on it (server's count; see dotsOn)
     inclusionFilter: null, // a group key of the inclusion panel: only the notes that consider it
   };
 
@@ -166,6 +167,8 @@
 
   function loadSnapshot(snap) {
     store.load(snap);
+    ui.myDots = new Map(); // note id -> my dots on it (several when vote_max_per_note > 1)
+    (snap.my_votes || []).forEach(function (id) { ui.myDots.set(id, (ui.myDots.get(id) || 0) + 1); });
     noteClock(snap.facilitation);
     emit("snapshot", snap);
   }
@@ -251,6 +254,10 @@
     if (ack.ok) {
       store.confirm(op, ack);
       store.markMine(op, ack);
+      if ((op.type === "vote.add" || op.type === "vote.remove") && ack.result && ack.result.my_dots != null) {
+        ui.myDots.set(op.data.note_id, ack.result.my_dots);
+        scheduleRender();
+      }
       receive(
         {
           board_id: cfg.boardId,
@@ -415,7 +422,26 @@
 
   function votesLeft() {
     var budget = (state.board && state.board.facilitation && state.board.facilitation.vote_budget) || 0;
-    return Math.max(0, budget - current().myVotes.size);
+    var used = 0;
+    current().myVotes.forEach(function (id) { used += dotsOn(id); });
+    return Math.max(0, budget - used);
+  }
+
+  // My dots on a note: the server's count, at least 1 while my vote is drawn (queued or acked).
+  function dotsOn(id) {
+    var voted = current().myVotes.has(id);
+    return voted ? Math.max(1, ui.myDots.get(id) || 0) : 0;
+  }
+
+  function maxPerNote() {
+    return (state.board && state.board.facilitation && state.board.facilitation.vote_max_per_note) || 1;
+  }
+
+  function addDot(note) {
+    if (!votingOpen()) return toast(t("vote.closed"), false);
+    if (votesLeft() <= 0) return toast(t("vote.none_left"), false);
+    ui.myDots.set(note.id, dotsOn(note.id) + 1); // drawn at once; the ack gives the real count
+    sendOp("vote.add", { note_id: note.id });
   }
 
   /* --- inclusion of the most affected groups (seed 002) ---------------------------------- */
@@ -1029,16 +1055,17 @@
     li.setAttribute("aria-describedby", id + "-kind " + id + "-meta " + id + "-tags");
     var actions = el("div", "note-actions");
     var vote = actionButton("vote", "note-vote");
+    var more = actionButton("vote-more", "note-vote-more");
     var edit = actionButton("edit");
     var move = actionButton("move");
     var del = actionButton("delete", "danger");
-    [vote, edit, move, del].forEach(function (b) {
+    [vote, more, edit, move, del].forEach(function (b) {
       actions.appendChild(b);
     });
     [kind, text, tags, meta, actions].forEach(function (c) {
       li.appendChild(c);
     });
-    li._refs = { icon: icon, kindName: kindName, text: text, tags: tags, meta: meta, vote: vote, edit: edit, move: move, del: del };
+    li._refs = { icon: icon, kindName: kindName, text: text, tags: tags, meta: meta, vote: vote, more: more, edit: edit, move: move, del: del };
     return li;
   }
 
@@ -1146,7 +1173,11 @@
     var voted = v.myVotes.has(note.id);
     r.vote.hidden = !votingOpen() || store.isTemp(note.id);
     r.vote.setAttribute("aria-pressed", voted ? "true" : "false");
-    setText(r.vote, (voted ? "★ " : "☆ ") + t(voted ? "action.unvote" : "action.vote"));
+    var dots = dotsOn(note.id);
+    setText(r.vote, (voted ? "★ " : "☆ ") + t(voted ? "action.unvote" : "action.vote") + (dots > 1 ? " ×" + dots : ""));
+    r.more.hidden = r.vote.hidden || !voted || maxPerNote() <= 1 || dots >= maxPerNote();
+    setText(r.more, "+1");
+    r.more.setAttribute("aria-label", t("action.vote_more", { count: dots, max: maxPerNote() }));
     var editable = canEdit(note);
     r.edit.hidden = !editable || !!node._editor;
     setText(r.edit, t("action.edit"));
@@ -1693,6 +1724,7 @@
     else if (action === "move") openMoveDialog(node);
     else if (action === "delete") deleteNote(note);
     else if (action === "vote") toggleVote(note);
+    else if (action === "vote-more") addDot(note);
   });
 
   main.addEventListener("dblclick", function (e) {
@@ -1910,6 +1942,7 @@
     toast: toast,
     announce: announce,
     timerNow: timerNow,
+    votesLeft: votesLeft,
     // Bring into view (on phones: switch to its lane tab): {note_id?, lane_id?}; true if found.
     goTo: function (target) {
       var notes = current().notes; // a Map by id

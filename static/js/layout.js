@@ -103,11 +103,15 @@ function setInclusionOpen(open) {
   incToggle.setAttribute('aria-expanded', String(open));
 }
 incToggle.addEventListener('click', () => {
+  if (phone.matches) return;
   const open = incToggle.getAttribute('aria-expanded') !== 'true';
   remember('inclusion-open', open);
   setInclusionOpen(open);
 });
-setInclusionOpen(remembered('inclusion-open', false));
+// On phones the panel already sits behind "Board options": there it is always open.
+const inclusionChoice = () => setInclusionOpen(phone.matches || remembered('inclusion-open', false));
+phone.addEventListener('change', inclusionChoice);
+inclusionChoice();
 
 RB.on('render', () => { keepActiveTab(); laneButtons(); });
 keepActiveTab();

@@ -90,7 +90,7 @@ function renderBanner() {
   const voting = !!f.voting_open && (b.phase === 'vote' || f.voting_open);
   if (voting && b.phase === 'vote') {
     const budget = f.vote_budget || 0;
-    const left = Math.max(0, budget - RB.view().myVotes.size);
+    const left = RB.votesLeft();
     const ready = f.ready || [];
     const mine = b.viewer && ready.includes(b.viewer.id);
     const here = Math.max(participantsHere(), ready.length);
@@ -224,7 +224,7 @@ function staffControls() {
     if (id) send('board.bring', { note_id: id });
   } }, '➜ ' + t('room.bring_spotlight'));
   const hide = h('input', { type: 'checkbox', id: 'room-hide-results', onchange: () => send('voting.configure', { hide_results: hide.checked }) });
-  const perNote = h('input', { type: 'number', id: 'room-per-note', min: '1', max: '50', inputmode: 'numeric', class: 'fac-budget' });
+  const perNote = h('input', { type: 'number', id: 'room-per-note', min: '1', max: '50', inputmode: 'numeric', class: 'fac-per-note' });
   const setPerNote = h('button', { type: 'button', class: 'button', onclick: () => {
     const n = Math.round(Number(perNote.value));
     if (n >= 1) send('voting.configure', { max_per_note: n });

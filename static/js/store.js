@@ -239,7 +239,8 @@
         if (note) note.mine = true;
       }
       if (op.type === "vote.add") state.myVotes.add(op.data.note_id);
-      if (op.type === "vote.remove") state.myVotes.delete(op.data.note_id);
+      // Several dots may stay on the note (vote_max_per_note): my_dots says how many are left.
+      if (op.type === "vote.remove" && !result.my_dots) state.myVotes.delete(op.data.note_id);
       saveSnapshot();
     }
 
