@@ -1,5 +1,6 @@
 /* The projector fits the wall (issue 16): the board is scaled to the screen — a density
-   (comfortable, compact, dense) and a number of columns per lane chosen from what fits — and
+   (comfortable, compact, dense; how small depends on the note count) and a number of columns
+   per lane chosen from what fits — and
    a lane that still does not fit scrolls slowly by itself (or turns a page every few seconds
    with reduced motion). The header (timer, phase, lock), the message and the spotlight keep
    their large type. An ES module; listens to projector.js's "projector:render". */
@@ -30,14 +31,18 @@ function fit() {
   const lane = lanesBox.querySelector('.p-lane');
   if (!lane) return;
   const width = lane.clientWidth;
-  for (const [density, minRem] of DENSITIES) {
+  // The note count sets how small cards may get: a short board keeps room-sized type (and
+  // scrolls if it must); compact from 31 notes, dense from 81.
+  const count = lanesBox.querySelectorAll('.p-note').length;
+  const allowed = DENSITIES.slice(0, count > 80 ? 3 : count > 30 ? 2 : 1);
+  for (const [density, minRem] of allowed) {
     const most = Math.max(1, Math.floor((width + 12) / (minRem * rem() + 12)));
     for (let cols = 1; cols <= most; cols++) {
       apply(density, cols);
       if (!overflowing().length) { choice = { density, cols, scrolling: false }; return; }
     }
   }
-  const [density, minRem] = DENSITIES[DENSITIES.length - 1];
+  const [density, minRem] = allowed[allowed.length - 1];
   apply(density, Math.max(1, Math.floor((width + 12) / (minRem * rem() + 12))));
   choice = { density, cols: Number(root.style.getPropertyValue('--p-cols')), scrolling: true };
 }
