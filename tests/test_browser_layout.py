@@ -56,6 +56,7 @@ def test_phone_board_tabs_add_bar_and_presence(live_server, new_context, artifac
     page.screenshot(path=str(artifacts / "layout-phone-bottom.png"))
     # Presence: two lines before anything is cut; the count is always there.
     presence = page.locator("#presence")
+    page.wait_for_function("() => document.getElementById('presence').textContent.length > 0")
     assert presence.inner_text().startswith("On this board")
     assert page.evaluate("getComputedStyle(document.getElementById('presence')).whiteSpace") == (
         "normal"
