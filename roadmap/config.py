@@ -24,6 +24,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SOCKET_MAX_MESSAGE": 64 * 1024,
         "CORS_ORIGINS": None,  # None: only the app's own origin
         "REDIS_URL": None,
+        "PUBLIC_URL": None,  # None: the address the request came to (a warning when loopback)
         "SOCKETIO_ASYNC_MODE": None,  # gevent when it is importable, else threading
         "OP_RATE_PER_SECOND": 20.0,
         "OP_RATE_BURST": 60,
@@ -78,6 +79,7 @@ def from_environment(app) -> None:
         "CORS_ORIGINS": "CORS_ORIGINS",
         "TRUSTED_PROXIES": "TRUSTED_PROXIES",
         **{name: name for name in MAIL_SETTINGS},
+        "PUBLIC_URL": "PUBLIC_URL",  # roadmap/public_url.py: QR codes, cards, facilitator links
     }
     for env_name, key in plain.items():
         value = os.environ.get(env_name)

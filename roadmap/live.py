@@ -19,7 +19,7 @@ from .extensions import db, socketio
 from .load import live_activity
 from .models import Board, BoardOp, Note, Participant
 from .ops.core import MAX_ID, Id, TokenBucket, validation_message
-from .serialize import board_snapshot, redacted_message
+from .serialize import board_snapshot, redacted_message, without_counts
 
 
 @dataclass
@@ -229,7 +229,8 @@ def on_error(err: Exception) -> dict[str, Any]:
 
 
 def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
-    """Send a newly applied op to its board's room (redacted for those outside its audience)."""
+    """Send a newly applied op to its board's room (redacted for those outside its audience;
+    without vote counts for participants while the results are hidden)."""
     row = applied.row
     if row is None or applied.message is None:
         return
@@ -240,15 +241,31 @@ def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
         return
     # The audience gets the full op, everyone else the seq alone (no gaps). The full one goes
     # first: a client that also got the redacted one (another process's) skips it by its seq.
-    rooms = [f"{room}:staff"] + [f"{room}:p:{pid}" for pid in row.audience["participants"]]
-    socketio.emit("op", applied.message, to=rooms, skip_sid=skip_sid)
-    insiders = {sid for sid, _eio in socketio.server.manager.get_participants("/", rooms)}
-    socketio.emit(
-        "op",
-        redacted_message(row),
-        to=room,
-        skip_sid=[*insiders, skip_sid] if skip_sid else [*insiders],
-    )
+    staff_room = f"{room}:staff"
+    hide = bool(row.audience.get("hide_counts"))
+    everyone = "participants" not in row.audience
+    insiders = [] if everyone else [f"{room}:p:{pid}" for pid in row.audience["participants"]]
+    if not hide:
+        socketio.emit("op", applied.message, to=[staff_room, *insiders], skip_sid=skip_sid)
+    else:
+        socketio.emit("op", applied.message, to=staff_room, skip_sid=skip_sid)
+        stripped = {**applied.message, "result": without_counts(applied.message["result"])}
+        staff = _sids([staff_room])
+        to = room if everyone else insiders
+        if to:
+            socketio.emit("op", stripped, to=to, skip_sid=_skip(staff, skip_sid))
+    if everyone:
+        return
+    seen = _sids([staff_room, *insiders])
+    socketio.emit("op", redacted_message(row), to=room, skip_sid=_skip(seen, skip_sid))
+
+
+def _sids(rooms: list[str]) -> set[str]:
+    return {sid for sid, _eio in socketio.server.manager.get_participants("/", rooms)}
+
+
+def _skip(sids: set[str], also: str | None) -> list[str]:
+    return [*sids, also] if also else [*sids]
 
 
 def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None:

@@ -75,6 +75,17 @@ class Board(db.Model):
     timer_remaining: so.Mapped[int | None]  # seconds left while paused
     timer_duration: so.Mapped[int | None]
     message: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
+    # Running the room (migration 0008): vote results kept from participants until the vote
+    # ends, dots one participant may put on one note, who said "done voting", and where the
+    # facilitator last brought everyone (board.bring).
+    vote_results_hidden: so.Mapped[bool] = so.mapped_column(
+        default=False, server_default=sa.false()
+    )
+    vote_max_per_note: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    vote_ready: so.Mapped[list[int] | None] = so.mapped_column(sa.JSON)
+    bring_lane_id: so.Mapped[int | None]
+    bring_note_id: so.Mapped[int | None]
+    bring_at: so.Mapped[dt.datetime | None]
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     group: so.Mapped[Group] = so.relationship(back_populates="board")
@@ -183,8 +194,7 @@ class Vote(db.Model):
         sa.ForeignKey("board.id", ondelete="CASCADE"), index=True
     )
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
-
-    __table_args__ = (sa.UniqueConstraint("note_id", "participant_id"),)
+    # No (note, participant) unique constraint: Board.vote_max_per_note dots may go on one note.
 
 
 class Takeaway(db.Model):

@@ -147,14 +147,51 @@ def _timer_state(board: Board, now: dt.datetime) -> dict[str, Any]:
 
 
 def facilitation_dict(board: Board) -> dict[str, Any]:
+    bring = None
+    if board.bring_at is not None:
+        bring = {
+            "lane_id": board.bring_lane_id,
+            "note_id": board.bring_note_id,
+            "at": iso(board.bring_at),
+        }
     return {
         "private_writing": board.private_writing,
         "voting_open": board.voting_open,
         "vote_budget": board.vote_budget,
+        "vote_max_per_note": board.vote_max_per_note or 1,
+        "results_hidden": bool(board.vote_results_hidden),
+        "ready": list(board.vote_ready or []),  # who said "done voting"
         "spotlight_note_id": board.spotlight_note_id,
+        "bring": bring,
         "timer": timer_dict(board),
         "message": board.message,
     }
+
+
+# --- who may see vote counts: one rule -------------------------------------------------------
+# While a board's results are hidden (voting.configure {hide_results: true}, until voting.end),
+# only its staff get vote counts: snapshots, broadcasts, catch-up and acks give participants
+# `votes: null` (ops.core marks such op-log entries `audience.hide_counts`).
+
+
+def counts_hidden(board: Any, staff: bool) -> bool:
+    return bool(board.vote_results_hidden) and not staff
+
+
+def without_counts(result: dict[str, Any]) -> dict[str, Any]:
+    """An op result with every vote count (its own, its notes') replaced by None."""
+
+    def strip(note: Any) -> Any:
+        return {**note, "votes": None} if isinstance(note, dict) and "votes" in note else note
+
+    out = dict(result)
+    if "votes" in out:
+        out["votes"] = None
+    if "note" in out:
+        out["note"] = strip(out["note"])
+    if isinstance(out.get("notes"), list):
+        out["notes"] = [strip(n) for n in out["notes"]]
+    return out
 
 
 def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
@@ -162,10 +199,13 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
     staff = viewer is not None and is_staff(viewer, board)
     group = db.session.get(Group, board.group_id)
     counts = vote_counts(board.id)
+    hide = counts_hidden(board, staff)
     notes, hidden_count = [], 0
     for note in ordered_notes(board.id):
         if visible_to(note, viewer, staff):
             item = note_dict(note, counts.get(note.id, 0))
+            if hide:
+                item["votes"] = None
             item["mine"] = viewer is not None and note.author_id == viewer.id
             notes.append(item)
         else:
@@ -277,8 +317,15 @@ def redacted_message(row: BoardOp) -> dict[str, Any]:
 def in_audience(row: BoardOp, viewer: Participant, board: Board) -> bool:
     if row.audience is None or is_staff(viewer, board):
         return True
-    return viewer.id in row.audience.get("participants", [])
+    if "participants" not in row.audience:
+        return True
+    return viewer.id in row.audience["participants"]
 
 
 def message_for(row: BoardOp, viewer: Participant, board: Board) -> dict[str, Any]:
-    return op_message(row) if in_audience(row, viewer, board) else redacted_message(row)
+    if not in_audience(row, viewer, board):
+        return redacted_message(row)
+    message = op_message(row)
+    if row.audience and row.audience.get("hide_counts") and not is_staff(viewer, board):
+        message["result"] = without_counts(message["result"])
+    return message

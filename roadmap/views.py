@@ -29,6 +29,7 @@ from .errors import AppError
 from .events import event_by_code, join_event, save_language
 from .extensions import db
 from .models import Board, Event, Group, Participant
+from .public_url import join_url
 from .security import join_limits
 
 bp = Blueprint("views", __name__)
@@ -77,6 +78,12 @@ def require_signed_in(event: Event | None = None) -> Participant:
 
 
 # --- pages --------------------------------------------------------------------------------------
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and tools that ask for /favicon.ico get the page's SVG icon (no 404)."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/healthz")
@@ -144,7 +151,7 @@ def join_post(code: str):
 def join_qr(code: str):
     event = event_by_code(code)
     buffer = io.BytesIO()
-    url = url_for("views.join", code=event.join_code, _external=True)
+    url = join_url(event.join_code)
     segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, title=url)
     response = Response(buffer.getvalue(), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=3600"
@@ -154,7 +161,7 @@ def join_qr(code: str):
 @bp.get("/join/<code>/card")
 def join_card(code: str):
     event = event_by_code(code)
-    url = url_for("views.join", code=event.join_code, _external=True)
+    url = join_url(event.join_code)
     return render_template("card.html", event=event, join_url=url)
 
 

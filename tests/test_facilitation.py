@@ -75,6 +75,9 @@ def staff_ops(b) -> list[tuple[str, dict[str, Any]]]:
         ("cluster.create", {"note_ids": [note["id"]], "title": "Research"}),
         ("cluster.dissolve", {"cluster_id": note["id"]}),
         ("commitment.set", {"note_id": note["id"], "owner_name": "Ana"}),
+        ("board.bring", {"note_id": note["id"]}),
+        ("voting.end", {}),
+        ("voting.configure", {"hide_results": True, "max_per_note": 3}),
         ("facilitator.undo", {}),
     ]
 

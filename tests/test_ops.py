@@ -357,7 +357,7 @@ def test_votes_are_counted_once_per_participant_and_broadcast_anonymously(ctx):
     bid, ana, ben = board_id(ctx), person(ctx), person(ctx, "Ben")
     note = create(bid, ana)
     first = run(bid, ana, "vote.add", note_id=note["id"])
-    assert first.ack["result"] == {"note_id": note["id"], "votes": 1, "changed": True}
+    assert first.ack["result"] == {"note_id": note["id"], "votes": 1, "changed": True, "my_dots": 1}
     assert first.message["actor"] == {"id": None, "name": "Anonymous"}
     assert ack(bid, ana, "vote.add", note_id=note["id"])["result"]["changed"] is False
     assert ack(bid, ben, "vote.add", note_id=note["id"])["result"]["votes"] == 2
@@ -365,6 +365,7 @@ def test_votes_are_counted_once_per_participant_and_broadcast_anonymously(ctx):
         "note_id": note["id"],
         "votes": 1,
         "changed": True,
+        "my_dots": 0,
     }
     assert ack(bid, ben, "vote.remove", note_id=note["id"])["result"]["changed"] is False
 

@@ -1,4 +1,9 @@
-"""Clusters: duplicate notes merged under a titled cluster note, the originals kept inside."""
+"""Clusters: duplicate notes merged under a titled cluster note, the originals kept inside.
+
+One rule for where a cluster lives (docs/facilitation.md): its notes are in the cluster's lane,
+so every count (lane tabs, lane headers, dashboard, PDFs) agrees. Merging moves the notes
+into that lane (undo puts them back); moving the cluster takes them along (ops/notes.move).
+"""
 
 from __future__ import annotations
 
@@ -48,10 +53,11 @@ def create(ctx: Context, data: ClusterCreate) -> Outcome:
     db.session.flush()
     inverse: dict[str, Any] = {
         "delete_notes": [cluster.id],
-        "notes": {str(n.id): note_before(n, "cluster_id") for n in members},
+        "notes": {str(n.id): note_before(n, "cluster_id", "lane_id") for n in members},
     }
     for note in members:
         note.cluster_id = cluster.id
+        note.lane_id = lane.id  # one rule: a cluster's notes live in the cluster's lane
         note.version += 1
         note.updated_at = ctx.now
     notes = [note_dict(cluster)] + [note_dict(n, note_votes(n.id)) for n in members]

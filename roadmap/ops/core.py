@@ -21,7 +21,7 @@ from ..database import has_pending_changes
 from ..errors import AppError
 from ..extensions import db
 from ..models import Board, BoardOp, Participant, utcnow
-from ..serialize import op_message
+from ..serialize import op_message, without_counts
 from . import sql
 from .sql import Actor, BoardState
 
@@ -195,7 +195,21 @@ def _stored_ack(row: BoardOp, actor_id: int) -> dict[str, Any]:
     """The original ack of an op already applied; only its own actor may see it again."""
     if row.actor_id != actor_id:
         raise AppError("invalid", "This op_id was already used for another change; make a new one.")
-    return {"ok": True, "seq": row.seq, "result": row.result, "duplicate": True}
+    result = row.result
+    if row.audience and row.audience.get("hide_counts"):
+        result = without_counts(result)  # staff get the counts again with their next snapshot
+    return {"ok": True, "seq": row.seq, "result": result, "duplicate": True}
+
+
+def _audience(outcome: Outcome, board: BoardState) -> dict[str, Any] | None:
+    """Who sees the op: everyone (None), or its audience; vote counts only for the staff
+    while the board's results are hidden (serialize.without_counts)."""
+    audience: dict[str, Any] = {}
+    if outcome.audience is not None:
+        audience["participants"] = outcome.audience
+    if board.vote_results_hidden:
+        audience["hide_counts"] = True
+    return audience or None
 
 
 def _find(board_id: int, op_id: str) -> BoardOp | None:
@@ -334,7 +348,7 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
         "type": env.type,
         "data": env.data,
         "result": outcome.result,
-        "audience": None if outcome.audience is None else {"participants": outcome.audience},
+        "audience": _audience(outcome, board),
         "anonymous": outcome.anonymous,
         "undo": outcome.undo,
         "undone": False,
@@ -346,8 +360,11 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
     if outcome.after_commit is not None:
         outcome.after_commit()
     row = BoardOp(**values)  # not in the session: for publish() and the caller
+    result = outcome.result
+    if values["audience"] and values["audience"].get("hide_counts") and not staff:
+        result = without_counts(result)
     return Applied(
-        ack={"ok": True, "seq": row.seq, "result": outcome.result},
+        ack={"ok": True, "seq": row.seq, "result": result},
         row=row,
         message=op_message(row, actor),
     )

@@ -18,8 +18,8 @@ from ..errors import AppError
 from ..extensions import db
 from ..models import Note, Takeaway, Vote
 from ..serialize import facilitation_dict, note_dict, note_votes
-from .core import Context, OpData, Outcome, check_text, op
-from .notes import note_of
+from .core import Context, Id, OpData, Outcome, check_text, op
+from .notes import lane_of, note_of
 from .undo import board_before
 
 Phase = Literal["brainstorm", "cluster", "vote", "commit", "takeaways"]
@@ -44,12 +44,20 @@ def set_phase(ctx: Context, data: PhaseData) -> Outcome:
     """Move the board to a phase; voting opens in Vote and closes elsewhere."""
     board = ctx.board
     inverse = board_before(ctx, "phase", "voting_open")
+    inverse["board"]["vote_results_hidden"] = board.vote_results_hidden
+    inverse["board"]["vote_ready"] = board.vote_ready
     entering_takeaways = data.phase == "takeaways" and board.phase != "takeaways"
+    leaving_vote = board.phase == "vote" and data.phase != "vote"
+    if data.phase == "vote" and board.phase != "vote":
+        board.vote_ready = []  # a new vote: nobody is done yet
+    reveal_votes = leaving_vote and board.vote_results_hidden
+    if reveal_votes:
+        board.vote_results_hidden = False  # leaving the Vote phase ends the vote
     board.phase = data.phase
     board.voting_open = data.phase == "vote"
     result = facilitation(ctx, board={"phase": board.phase})
-    if entering_takeaways and _has_takeaways(ctx):
-        result["resync"] = True  # everyone now sees the takeaways given so far
+    if (entering_takeaways and _has_takeaways(ctx)) or reveal_votes:
+        result["resync"] = True  # everyone now sees the takeaways (or the vote counts)
     return Outcome(result, undo=inverse)
 
 
@@ -73,17 +81,68 @@ def lock(ctx: Context, data: LockData) -> Outcome:
 class VotingData(OpData):
     budget: int | None = Field(default=None, ge=1, le=50)
     open: bool | None = None
+    hide_results: bool | None = None
+    max_per_note: int | None = Field(default=None, ge=1, le=50)
 
 
 @op("voting.configure", VotingData, undoable=True, **staff_op)
 def configure_voting(ctx: Context, data: VotingData) -> Outcome:
-    """Set the dots per participant, and open or close voting outside the Vote phase."""
-    inverse = board_before(ctx, "vote_budget", "voting_open")
+    """Set the dots per participant (and per note), open or close voting outside the Vote
+    phase, and hide the results from participants until the vote ends."""
+    board = ctx.board
+    inverse = board_before(
+        ctx, "vote_budget", "voting_open", "vote_results_hidden", "vote_max_per_note"
+    )
     if data.budget is not None:
-        ctx.board.vote_budget = data.budget
+        board.vote_budget = data.budget
     if data.open is not None:
-        ctx.board.voting_open = data.open
-    return Outcome(facilitation(ctx), undo=inverse)
+        board.voting_open = data.open
+    if data.max_per_note is not None:
+        board.vote_max_per_note = data.max_per_note
+    showing = data.hide_results is False and board.vote_results_hidden
+    if data.hide_results is not None:
+        board.vote_results_hidden = data.hide_results
+    result = facilitation(ctx)
+    if data.hide_results:
+        result["resync"] = True  # participants' copies drop the counts they had
+    if showing:
+        result["resync"] = True  # the counts come back
+    return Outcome(result, undo=inverse)
+
+
+class VotingEnd(OpData):
+    pass
+
+
+@op("voting.end", VotingEnd, undoable=True, **staff_op)
+def end_vote(ctx: Context, _data: VotingEnd) -> Outcome:
+    """End the vote: voting closes and hidden results are shown to everyone."""
+    board = ctx.board
+    inverse = board_before(ctx, "voting_open", "vote_results_hidden")
+    revealing = bool(board.vote_results_hidden)
+    board.voting_open = False
+    board.vote_results_hidden = False
+    result = facilitation(ctx, vote_ended=True)
+    if revealing:
+        result["resync"] = True  # participants fetch a snapshot with the counts
+    return Outcome(result, undo=inverse)
+
+
+class ReadyData(OpData):
+    done: bool
+
+
+@op("voting.ready", ReadyData, when_locked=True)
+def ready(ctx: Context, data: ReadyData) -> Outcome:
+    """A participant says they are done voting (or not); the facilitator sees how many."""
+    board = ctx.board
+    who = set(board.vote_ready or [])
+    if data.done:
+        who.add(ctx.actor.id)
+    else:
+        who.discard(ctx.actor.id)
+    board.vote_ready = sorted(who)
+    return Outcome(facilitation(ctx))
 
 
 class NoData(OpData):
@@ -95,6 +154,8 @@ def reset_votes(ctx: Context, _data: NoData) -> Outcome:
     """Remove every vote on the board (counts go back to zero, budgets are full again)."""
     votes = db.session.scalars(sa.select(Vote).where(Vote.board_id == ctx.board.id)).all()
     inverse = {"votes": [[v.note_id, v.participant_id] for v in votes]}
+    inverse.update(board_before(ctx, "vote_ready"))
+    ctx.board.vote_ready = []
     for vote in votes:
         db.session.delete(vote)
     db.session.flush()
@@ -229,6 +290,30 @@ def spotlight(ctx: Context, data: SpotlightData) -> Outcome:
             raise AppError("invalid", "Reveal this note before putting it in the spotlight.")
     ctx.board.spotlight_note_id = data.note_id
     return Outcome(facilitation(ctx), undo=inverse)
+
+
+class BringData(OpData):
+    lane_id: Id | None = None
+    note_id: Id | None = None
+
+
+@op("board.bring", BringData, **staff_op)
+def bring(ctx: Context, data: BringData) -> Outcome:
+    """Bring everyone to a lane or a note: participants' boards (and a following projector)
+    scroll there; each participant may step away and come back with one tap."""
+    lane_id = data.lane_id
+    if data.note_id is not None:
+        note = note_of(ctx, data.note_id)
+        if note.hidden:
+            raise AppError("invalid", "Reveal this note before bringing everyone to it.")
+        lane_id = note.lane_id
+    elif lane_id is not None:
+        lane_of(ctx, lane_id)
+    else:
+        raise AppError("invalid", "Name a lane_id or a note_id to bring everyone to.")
+    board = ctx.board
+    board.bring_lane_id, board.bring_note_id, board.bring_at = lane_id, data.note_id, ctx.now
+    return Outcome(facilitation(ctx))
 
 
 class MessageData(OpData):

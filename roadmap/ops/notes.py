@@ -14,7 +14,7 @@ from ..extensions import db
 from ..models import Lane, Note
 from ..positions import key_for
 from ..safety import warnings as personal_data_warnings
-from ..serialize import author_fields, note_fields, visible_to
+from ..serialize import author_fields, note_dict, note_fields, note_votes, visible_to
 from . import sql
 from .core import Context, Id, OpData, Outcome, Version, check_text, op
 
@@ -205,11 +205,21 @@ def move(ctx: Context, data: NoteMove) -> Outcome:
     ctx.run(
         sql.MOVE_NOTE, note_id=note.id, new_lane_id=data.lane_id, new_position=position, now=ctx.now
     )
-    return Outcome(
-        {"note_id": note.id, "lane_id": data.lane_id, "position": position},
-        audience=audience_of(ctx, note),
-        anonymous=hides_actor(ctx, note),
-    )
+    result: dict[str, Any] = {"note_id": note.id, "lane_id": data.lane_id, "position": position}
+    if note.kind == "cluster" and note.lane_id != data.lane_id:
+        result["notes"] = cluster_members_to(ctx, note.id, data.lane_id)
+    return Outcome(result, audience=audience_of(ctx, note), anonymous=hides_actor(ctx, note))
+
+
+def cluster_members_to(ctx: Context, cluster_id: int, lane_id: int) -> list[dict[str, Any]]:
+    """A cluster's notes follow it to its new lane (the one rule in ops/clusters.py)."""
+    ctx.run(sql.MOVE_CLUSTER_MEMBERS, cid=cluster_id, new_lane_id=lane_id)
+    members = db.session.scalars(
+        sa.select(Note).where(Note.cluster_id == cluster_id, Note.deleted_at.is_(None))
+    ).all()
+    for member in members:
+        db.session.refresh(member)
+    return [note_dict(n, note_votes(n.id)) for n in members if not n.hidden]
 
 
 class NoteDelete(OpData):
@@ -231,4 +241,29 @@ def delete(ctx: Context, data: NoteDelete) -> Outcome:
         ctx.run(sql.CLEAR_SPOTLIGHT, board_id=ctx.board_row.id)
     return Outcome(
         {"note_id": note.id}, audience=audience_of(ctx, note), anonymous=hides_actor(ctx, note)
+    )
+
+
+class NoteRestore(OpData):
+    note_id: Id
+
+
+@op("note.restore", NoteRestore)
+def restore(ctx: Context, data: NoteRestore) -> Outcome:
+    """Bring back a deleted note (its author's undo, or the staff's): deletes are soft."""
+    note = note_row(ctx, data.note_id, deleted_ok=True)
+    require_owner(ctx, note)
+    if note.deleted_at is None:
+        row = note_fields(note, note.votes, author_fields(note))
+        return Outcome(
+            {"note": row, "already_there": True},
+            audience=audience_of(ctx, note),
+            anonymous=hides_actor(ctx, note),
+        )
+    ctx.run(sql.RESTORE_NOTE, note_id=note.id, now=ctx.now)
+    restored = SimpleNamespace(**{**note._mapping, "deleted_at": None, "updated_at": ctx.now})
+    restored.version = note.version + 1
+    row = note_fields(restored, note.votes, author_fields(restored))
+    return Outcome(
+        {"note": row}, audience=audience_of(ctx, restored), anonymous=hides_actor(ctx, note)
     )

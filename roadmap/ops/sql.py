@@ -32,6 +32,8 @@ class BoardState(NamedTuple):
     voting_open: bool
     vote_budget: int
     spotlight_note_id: int | None
+    vote_results_hidden: bool
+    vote_max_per_note: int
 
 
 class Actor(NamedTuple):
@@ -112,11 +114,16 @@ MOVE_NOTE = (
 DELETE_NOTE = (
     note.update().where(note.c.id == bindparam("note_id")).values(deleted_at=bindparam("now"))
 )
+RESTORE_NOTE = (
+    note.update()
+    .where(note.c.id == bindparam("note_id"))
+    .values(deleted_at=None, version=note.c.version + 1, updated_at=bindparam("now"))
+)
 CLEAR_SPOTLIGHT = (
     board.update().where(board.c.id == bindparam("board_id")).values(spotlight_note_id=None)
 )
 
-MY_VOTE = sa.select(vote.c.id).where(
+MY_VOTES = sa.select(sa.func.count()).where(
     vote.c.note_id == bindparam("note_id"), vote.c.participant_id == bindparam("actor_id")
 )
 VOTES_USED = (
@@ -129,8 +136,18 @@ VOTES_USED = (
     )
 )
 ADD_VOTE = vote.insert()
+# One dot back (the newest): a participant may have several on a note (vote_max_per_note).
 REMOVE_VOTE = vote.delete().where(
-    vote.c.note_id == bindparam("note_id"), vote.c.participant_id == bindparam("actor_id")
+    vote.c.id
+    == sa.select(sa.func.max(vote.c.id))
+    .where(vote.c.note_id == bindparam("note_id"), vote.c.participant_id == bindparam("actor_id"))
+    .scalar_subquery()
+)
+# A cluster's notes live in the cluster's lane: they follow it when it moves.
+MOVE_CLUSTER_MEMBERS = (
+    note.update()
+    .where(note.c.cluster_id == bindparam("cid"), note.c.deleted_at.is_(None))
+    .values(lane_id=bindparam("new_lane_id"))
 )
 
 

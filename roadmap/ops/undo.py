@@ -10,6 +10,7 @@ An inverse is a JSON object with any of:
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +30,9 @@ BOARD_FIELDS = (
     "vote_budget",
     "spotlight_note_id",
     "message",
+    "vote_results_hidden",
+    "vote_max_per_note",
+    "vote_ready",
 )
 DATE_FIELDS = {"due_date"}
 DATETIME_FIELDS = {"deleted_at", "status_updated_at"}
@@ -81,11 +85,16 @@ def reverse(ctx: Context, inverse: dict[str, Any]) -> None:
             note.deleted_at = ctx.now
             if ctx.board.spotlight_note_id == note.id:
                 ctx.board.spotlight_note_id = None
-    for note_id, participant_id in inverse.get("votes", []):
-        exists = db.session.scalar(
-            sa.select(Vote.id).where(Vote.note_id == note_id, Vote.participant_id == participant_id)
+    wanted = Counter((note_id, pid) for note_id, pid in inverse.get("votes", []))
+    for (note_id, participant_id), count in wanted.items():  # several dots per note may come back
+        have = db.session.scalar(
+            sa.select(sa.func.count()).where(
+                Vote.note_id == note_id, Vote.participant_id == participant_id
+            )
         )
-        if exists is None and db.session.get(Note, note_id) is not None:
+        if db.session.get(Note, note_id) is None:
+            continue
+        for _ in range(count - (have or 0)):
             db.session.add(
                 Vote(note_id=note_id, participant_id=participant_id, board_id=ctx.board.id)
             )

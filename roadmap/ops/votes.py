@@ -1,4 +1,5 @@
-"""Dot votes: a budget per participant, one dot per note, counts shown without names."""
+"""Dot votes: a budget per participant, up to vote_max_per_note dots on one note, counts
+shown without names (and only to the staff while the results are hidden)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,14 @@ def votes_used(ctx: Context) -> int:
     return used.scalar() or 0
 
 
-def has_voted(ctx: Context, note_id: int) -> bool:
-    return ctx.run(sql.MY_VOTE, note_id=note_id, actor_id=ctx.actor_row.id).first() is not None
+def my_dots(ctx: Context, note_id: int) -> int:
+    return ctx.run(sql.MY_VOTES, note_id=note_id, actor_id=ctx.actor_row.id).scalar() or 0
+
+
+def voters(ctx: Context) -> list[int] | None:
+    """While the results are hidden, only the voter (and the staff) learn that a dot moved:
+    counting other people's vote ops would give the results away."""
+    return [ctx.actor_row.id] if ctx.board_row.vote_results_hidden else None
 
 
 def require_voting(ctx: Context) -> None:
@@ -33,7 +40,8 @@ def add(ctx: Context, data: VoteData) -> Outcome:
     require_voting(ctx)
     note = note_row(ctx, data.note_id)
     votes, changed = note.votes, False
-    if not has_voted(ctx, note.id):
+    mine = my_dots(ctx, note.id)
+    if mine < ctx.board_row.vote_max_per_note:
         budget = ctx.board_row.vote_budget
         if votes_used(ctx) >= budget:
             raise AppError("forbidden", f"You have used all {budget} of your votes.")
@@ -44,8 +52,9 @@ def add(ctx: Context, data: VoteData) -> Outcome:
             board_id=ctx.board_row.id,
             created_at=ctx.now,
         )
-        votes, changed = votes + 1, True
-    return Outcome({"note_id": note.id, "votes": votes, "changed": changed}, anonymous=True)
+        votes, changed, mine = votes + 1, True, mine + 1
+    result = {"note_id": note.id, "votes": votes, "changed": changed, "my_dots": mine}
+    return Outcome(result, audience=voters(ctx), anonymous=True)
 
 
 @op("vote.remove", VoteData)
@@ -53,7 +62,10 @@ def remove(ctx: Context, data: VoteData) -> Outcome:
     require_voting(ctx)
     note = note_row(ctx, data.note_id, deleted_ok=True)
     removed = ctx.run(sql.REMOVE_VOTE, note_id=note.id, actor_id=ctx.actor_row.id).rowcount
-    return Outcome(
-        {"note_id": note.id, "votes": note.votes - removed, "changed": removed > 0},
-        anonymous=True,
-    )
+    result = {
+        "note_id": note.id,
+        "votes": note.votes - removed,
+        "changed": removed > 0,
+        "my_dots": my_dots(ctx, note.id),
+    }
+    return Outcome(result, audience=voters(ctx), anonymous=True)

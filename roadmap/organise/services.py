@@ -9,7 +9,6 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
-from flask import request
 
 from .. import events, live, ops, privacy
 from ..boards import DEFAULT_TEMPLATE, TEMPLATES
@@ -19,6 +18,7 @@ from ..extensions import db, socketio
 from ..follow_up import services as follow_up_services
 from ..models import Board, Event, Group, Lane, Note, Participant, Vote
 from ..payloads import check_year
+from ..public_url import public_url
 from ..serialize import iso, timer_dict
 from .access import Principal, identity_for, require_account
 
@@ -43,7 +43,7 @@ def check_template(template: str) -> str:
 
 
 def base_url() -> str:
-    return request.url_root.rstrip("/")
+    return public_url()
 
 
 def facilitator_url(token: str) -> str:

@@ -18,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .. import public_url
 from ..auth import board_for, participant_for_token
 from ..boards import TEMPLATES
 from ..errors import AppError
@@ -39,9 +40,13 @@ def form_token() -> str:
     return session["csrf"]
 
 
-@bp.context_processor
+@bp.app_context_processor  # organise/base.html is extended by follow_up's pages too
 def helpers() -> dict[str, Any]:
-    return {"form_token": form_token, "templates": TEMPLATES}
+    return {
+        "form_token": form_token,
+        "templates": TEMPLATES,
+        "public_url_warning": public_url.warning,
+    }
 
 
 @bp.before_request

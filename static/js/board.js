@@ -73,6 +73,8 @@
     conflicts: [],
     composerLane: null,
     collapsed: new Set(), // keys of the clusters shown folded
+    sortByVotes: false, // a view choice: lanes ordered by votes
+    myDots: new Map(), // note id -> my dots on it (server's count; see dotsOn)
     inclusionFilter: null, // a group key of the inclusion panel: only the notes that consider it
   };
 
@@ -165,6 +167,8 @@
 
   function loadSnapshot(snap) {
     store.load(snap);
+    ui.myDots = new Map(); // note id -> my dots on it (several when vote_max_per_note > 1)
+    (snap.my_votes || []).forEach(function (id) { ui.myDots.set(id, (ui.myDots.get(id) || 0) + 1); });
     noteClock(snap.facilitation);
     emit("snapshot", snap);
   }
@@ -172,11 +176,12 @@
   var gapTimer = null;
   function receive(msg, live) {
     if (msg.board_id !== cfg.boardId) return;
-    if (msg.at) ui.clockOffset = Date.parse(msg.at) - Date.now();
+    // Only a live message says what time it is now (a caught-up op's "at" is in the past).
+    if (live && msg.at) ui.clockOffset = Date.parse(msg.at) - Date.now();
     var done = store.applyMessage(msg, msg.actor && msg.actor.id === cfg.me && !live);
     if (!done.applied) return;
     if (opHandlers[msg.type]) opHandlers[msg.type](state, msg);
-    if (msg.result && msg.result.facilitation) noteClock(msg.result.facilitation);
+    if (live && msg.result && msg.result.facilitation) noteClock(msg.result.facilitation);
     emit("op", msg);
     if (live) announceOp(msg);
     if (done.resync) {
@@ -255,6 +260,10 @@
     if (ack.ok) {
       store.confirm(op, ack);
       store.markMine(op, ack);
+      if ((op.type === "vote.add" || op.type === "vote.remove") && ack.result && ack.result.my_dots != null) {
+        ui.myDots.set(op.data.note_id, ack.result.my_dots);
+        scheduleRender();
+      }
       receive(
         {
           board_id: cfg.boardId,
@@ -270,6 +279,7 @@
     } else if (ack.error.code === "conflict" && ack.current) {
       store.putNote(ack.current, false);
       ui.conflicts.push({ op: op, current: ack.current });
+      saveConflicts();
       showConflict();
     } else {
       if (op.type === "note.create") store.dropOrphans("t:" + op.op_id);
@@ -294,10 +304,15 @@
 
   /* Queue an op (kept across reloads) and send it when possible; resolves with its ack. */
   function sendOp(type, data) {
+    // Listeners see the board as it was before this op (static/js/undo.js builds its inverse);
+    // `sent.promise` is its ack, set once the op is queued.
+    var sent = { type: type, data: data, view: current(), promise: null };
+    emit("send", sent);
     var op = store.enqueue(type, data);
     var promise = new Promise(function (resolve) {
       waiting.set(op.op_id, resolve);
     });
+    sent.promise = promise;
     render();
     pump();
     return promise;
@@ -374,21 +389,65 @@
     sendOp(mine ? "vote.remove" : "vote.add", { note_id: note.id });
   }
 
+  // Asked in the page (a <dialog>, not the browser's confirm()); then a toast offers Undo.
   function deleteNote(note) {
     if (!canEdit(note) || note.kind === "cluster") return;
-    if (!window.confirm(t("confirm.delete", { text: short(note.text) }))) return;
+    var dialog = $("delete-dialog");
+    $("delete-note-text").textContent = short(note.text);
+    dialog.returnValue = "";
+    dialog.onclose = function () {
+      if (dialog.returnValue === "delete") reallyDelete(note);
+      else if (ui.focusKey && noteEls.get(ui.focusKey)) noteEls.get(ui.focusKey).focus();
+    };
+    dialog.showModal();
+    $("delete-cancel").focus();
+  }
+
+  function reallyDelete(note) {
     var list = laneItems(note.lane_id);
     var idx = list.indexOf(note);
     var next = list[idx + 1] || list[idx - 1];
     ui.focusKey = next ? store.keyOf(next) : null;
-    sendOp("note.delete", { note_id: note.id });
+    var sent = sendOp("note.delete", { note_id: note.id });
     announce(t("announce.deleted_mine"));
+    toast(t("toast.deleted", { text: short(note.text) }), false, {
+      label: t("action.undo"),
+      run: function () {
+        sent.then(function (ack) {
+          if (ack && ack.ok !== false) sendOp("note.restore", { note_id: note.id });
+        });
+      },
+    });
     if (!next) focusLaneAdd(note.lane_id);
+  }
+
+  function resultsHidden() {
+    var f = state.board && state.board.facilitation;
+    return !!(f && f.results_hidden && !(state.board.viewer && state.board.viewer.staff));
   }
 
   function votesLeft() {
     var budget = (state.board && state.board.facilitation && state.board.facilitation.vote_budget) || 0;
-    return Math.max(0, budget - current().myVotes.size);
+    var used = 0;
+    current().myVotes.forEach(function (id) { used += dotsOn(id); });
+    return Math.max(0, budget - used);
+  }
+
+  // My dots on a note: the server's count, at least 1 while my vote is drawn (queued or acked).
+  function dotsOn(id) {
+    var voted = current().myVotes.has(id);
+    return voted ? Math.max(1, ui.myDots.get(id) || 0) : 0;
+  }
+
+  function maxPerNote() {
+    return (state.board && state.board.facilitation && state.board.facilitation.vote_max_per_note) || 1;
+  }
+
+  function addDot(note) {
+    if (!votingOpen()) return toast(t("vote.closed"), false);
+    if (votesLeft() <= 0) return toast(t("vote.none_left"), false);
+    ui.myDots.set(note.id, dotsOn(note.id) + 1); // drawn at once; the ack gives the real count
+    sendOp("vote.add", { note_id: note.id });
   }
 
   /* --- inclusion of the most affected groups (seed 002) ---------------------------------- */
@@ -636,19 +695,28 @@
     return name === "phase." + phase ? phase : name;
   }
 
+  /* The shared timer as every screen shows it: {state: running|paused|ended|stopped, left}. */
+  function timerNow() {
+    var timer = state.board && state.board.facilitation && state.board.facilitation.timer;
+    if (!timer || timer.state === "stopped") return { state: "stopped", left: 0 };
+    var left = timer.remaining || 0;
+    if ((timer.state === "running" || timer.state === "ended") && timer.ends_at) {
+      left = Math.max(0, Math.ceil((Date.parse(timer.ends_at) - (Date.now() + ui.clockOffset)) / 1000));
+    }
+    return { state: left > 0 ? timer.state : "ended", left: left };
+  }
+
   function renderTimer() {
     var el = $("timer");
-    var timer = state.board && state.board.facilitation && state.board.facilitation.timer;
-    if (!timer || timer.state === "stopped") {
+    var now = timerNow();
+    if (now.state === "stopped") {
       el.hidden = true;
       return;
     }
-    var left = timer.remaining || 0;
-    if (timer.state === "running" && timer.ends_at) {
-      left = Math.max(0, Math.ceil((Date.parse(timer.ends_at) - (Date.now() + ui.clockOffset)) / 1000));
-    }
+    var timer = state.board.facilitation.timer;
+    var left = now.left;
     el.hidden = false;
-    el.dataset.state = left > 0 ? timer.state : "ended";
+    el.dataset.state = now.state;
     var clock = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
     el.textContent =
       left > 0 ? t(timer.state === "paused" ? "timer.paused" : "timer.running", { time: clock }) : t("timer.ended");
@@ -888,6 +956,7 @@
       if (!laneEls.has(lane.id)) return;
       var list = laneEls.get(lane.id).querySelector(".note-list");
       var notes = v.byLane.get(lane.id) || [];
+      if (ui.sortByVotes) notes = byVotes(notes, lay);
       var prev = null;
       var laneTotal = 0;
       notes.forEach(function (note) {
@@ -934,6 +1003,16 @@
     setText($("filter-text"), says);
     restoreFocus(active);
     emit("notes", state); // the note cards were (re)drawn: features that decorate them redo it
+  }
+
+  function byVotes(notes, lay) {
+    var score = function (n) {
+      if (n.kind !== "cluster") return n.votes || 0;
+      return (lay.members.get(n.id) || []).reduce(function (sum, m) { return sum + (m.votes || 0); }, n.votes || 0);
+    };
+    return notes.slice().sort(function (a, b) {
+      return score(b) - score(a) || window.RoadmapStore.byPosition(a, b);
+    });
   }
 
   function restoreFocus(before) {
@@ -988,16 +1067,17 @@
     li.setAttribute("aria-describedby", id + "-kind " + id + "-meta " + id + "-tags");
     var actions = el("div", "note-actions");
     var vote = actionButton("vote", "note-vote");
+    var more = actionButton("vote-more", "note-vote-more");
     var edit = actionButton("edit");
     var move = actionButton("move");
     var del = actionButton("delete", "danger");
-    [vote, edit, move, del].forEach(function (b) {
+    [vote, more, edit, move, del].forEach(function (b) {
       actions.appendChild(b);
     });
     [kind, text, tags, meta, actions].forEach(function (c) {
       li.appendChild(c);
     });
-    li._refs = { icon: icon, kindName: kindName, text: text, tags: tags, meta: meta, vote: vote, edit: edit, move: move, del: del };
+    li._refs = { icon: icon, kindName: kindName, text: text, tags: tags, meta: meta, vote: vote, more: more, edit: edit, move: move, del: del };
     return li;
   }
 
@@ -1038,7 +1118,7 @@
     setText(r.kindName, t("kind.cluster"));
     setText(r.text, note.text);
     var votes = members.reduce(function (sum, m) { return sum + (m.votes || 0); }, note.votes || 0);
-    var bits = [t("cluster.count", { count: members.length }), t("note.votes", { count: votes })];
+    var bits = [t("cluster.count", { count: members.length }), resultsHidden() && note.votes == null ? t("note.votes_hidden") : t("note.votes", { count: votes })];
     if (note.pending) bits.push(t("note.pending"));
     if (editors) bits.push("✎ " + t("note.editing_by", { names: editors.join(", ") }));
     setText(r.meta, bits.join(" · "));
@@ -1097,7 +1177,7 @@
     if (note.mine) bits.push(t("note.yours"));
     if (note.commitment && note.commitment.owner_name) bits.push(t("note.owner", { owner: note.commitment.owner_name }));
     if (note.commitment && note.commitment.due_date) bits.push(t("note.due", { date: note.commitment.due_date }));
-    bits.push(t("note.votes", { count: note.votes || 0 }));
+    bits.push(note.votes == null && resultsHidden() ? t("note.votes_hidden") : t("note.votes", { count: note.votes || 0 }));
     if (note.hidden) bits.push(t("note.hidden"));
     if (note.pending) bits.push(t("note.pending"));
     if (editors) bits.push("✎ " + t("note.editing_by", { names: editors.join(", ") }));
@@ -1105,7 +1185,11 @@
     var voted = v.myVotes.has(note.id);
     r.vote.hidden = !votingOpen() || store.isTemp(note.id);
     r.vote.setAttribute("aria-pressed", voted ? "true" : "false");
-    setText(r.vote, (voted ? "★ " : "☆ ") + t(voted ? "action.unvote" : "action.vote"));
+    var dots = dotsOn(note.id);
+    setText(r.vote, (voted ? "★ " : "☆ ") + t(voted ? "action.unvote" : "action.vote") + (dots > 1 ? " ×" + dots : ""));
+    r.more.hidden = r.vote.hidden || !voted || maxPerNote() <= 1 || dots >= maxPerNote();
+    setText(r.more, "+1");
+    r.more.setAttribute("aria-label", t("action.vote_more", { count: dots, max: maxPerNote() }));
     var editable = canEdit(note);
     r.edit.hidden = !editable || !!node._editor;
     setText(r.edit, t("action.edit"));
@@ -1449,6 +1533,27 @@
 
   /* --- dialogs ------------------------------------------------------------------------- */
 
+  /* "Your text" of an unresolved conflict is kept on this device until a choice is made: a page
+     closed with the dialog open asks again after the reload (offline too). */
+  var CONFLICTS_KEY = "roadmap:board:" + cfg.boardId + ":conflicts";
+  function saveConflicts() {
+    try {
+      if (ui.conflicts.length) localStorage.setItem(CONFLICTS_KEY, JSON.stringify(ui.conflicts));
+      else localStorage.removeItem(CONFLICTS_KEY);
+    } catch (err) {
+      console.warn("conflict not kept", err);
+    }
+  }
+  function restoreConflicts() {
+    try {
+      var kept = JSON.parse(localStorage.getItem(CONFLICTS_KEY) || "[]");
+      if (Array.isArray(kept) && kept.length) ui.conflicts = kept;
+    } catch (err) {
+      ui.conflicts = [];
+    }
+    showConflict();
+  }
+
   function showConflict() {
     var dialog = $("conflict-dialog");
     if (dialog.open || !ui.conflicts.length) return;
@@ -1465,6 +1570,7 @@
     var choice = e.target.closest("[data-choice]");
     if (!choice) return;
     var c = ui.conflicts.shift();
+    saveConflicts();
     var dialog = $("conflict-dialog");
     dialog.close();
     if (c) resolveConflict(c, choice.dataset.choice);
@@ -1572,12 +1678,31 @@
     if (text) announce(text);
   }
 
-  function toast(text, sticky) {
+  function toast(text, sticky, action) {
     var box = $("toasts");
+    var same = Array.prototype.find.call(box.children, function (item) {
+      return item.firstChild && item.firstChild.textContent === text;
+    });
+    if (same) {
+      same.classList.remove("toast-again");
+      void same.offsetWidth; // restart the "again" pulse
+      same.classList.add("toast-again");
+      return;
+    }
     var item = el("div", "toast" + (sticky ? " toast-error" : ""));
     var p = el("p");
     p.textContent = text;
     item.appendChild(p);
+    if (action) {
+      var act = el("button", "button small toast-action");
+      act.type = "button";
+      act.textContent = action.label;
+      act.addEventListener("click", function () {
+        item.remove();
+        action.run();
+      });
+      item.appendChild(act);
+    }
     var close = el("button", "button small");
     close.type = "button";
     close.textContent = t("action.dismiss");
@@ -1586,7 +1711,7 @@
     });
     item.appendChild(close);
     box.appendChild(item);
-    if (!sticky) setTimeout(function () { item.remove(); }, 6000);
+    if (!sticky) setTimeout(function () { item.remove(); }, action ? 10000 : 6000);
   }
 
   function short(text) {
@@ -1611,6 +1736,7 @@
     else if (action === "move") openMoveDialog(node);
     else if (action === "delete") deleteNote(note);
     else if (action === "vote") toggleVote(note);
+    else if (action === "vote-more") addDot(note);
   });
 
   main.addEventListener("dblclick", function (e) {
@@ -1794,7 +1920,7 @@
       })
       .then(function (reg) {
         var urls = [location.pathname, cfg.i18nUrl];
-        document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (n) {
+        document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon]").forEach(function (n) {
           urls.push(n.getAttribute("src") || n.getAttribute("href"));
         });
         var channel = new MessageChannel();
@@ -1830,16 +1956,44 @@
       socket.disconnect();
       store.forget();
     },
+    toast: toast,
+    announce: announce,
+    timerNow: timerNow,
+    votesLeft: votesLeft,
+    // Bring into view (on phones: switch to its lane tab): {note_id?, lane_id?}; true if found.
+    goTo: function (target) {
+      var notes = current().notes; // a Map by id
+      var note = target.note_id != null ? notes.get(target.note_id) || null : null;
+      var laneId = note ? note.lane_id : target.lane_id;
+      if (note && note.cluster_id != null) {
+        var cluster = notes.get(note.cluster_id);
+        if (cluster) ui.collapsed.delete(store.keyOf(cluster));
+      }
+      if (laneId == null || !laneById(laneId)) return false;
+      ui.activeLane = laneId;
+      render();
+      var node = note ? noteEls.get(store.keyOf(note)) : laneEls.get(laneId);
+      if (!node || !node.isConnected) return false;
+      var calm = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      node.scrollIntoView({ behavior: calm ? "auto" : "smooth", block: note ? "center" : "start", inline: "nearest" });
+      return true;
+    },
+    setSortByVotes: function (on) {
+      ui.sortByVotes = !!on;
+      render();
+    },
   };
   window.RoadmapBoard = api;
 
   loadCatalogue().then(function () {
     if (store.restore()) render();
     if (state.droppedForeign) toast(t("offline.dropped_foreign", { count: state.droppedForeign }), true);
+    restoreConflicts();
     renderStatus();
     setStatus(navigator.onLine === false ? "offline" : "connecting");
     socket.connect();
     registerServiceWorker();
+    api.ready = true; // the catalogue is loaded: t() works (ES modules may start after this)
     document.dispatchEvent(new CustomEvent("roadmap:ready", { detail: api }));
   });
 })();

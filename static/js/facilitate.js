@@ -179,7 +179,14 @@
           h('form', { class: 'fac-row', onsubmit: (e) => { e.preventDefault(); send('voting.configure', { budget: Number(budget.value) }); } },
             labelled(T.budget, budget), h('button', { type: 'submit', class: 'button' }, T.set)),
           anytime,
-          h('button', { type: 'button', class: 'button danger', onclick: () => { if (window.confirm(T.confirm_reset)) send('votes.reset'); } }, T.reset_votes)),
+          // Asked in the page, not with confirm(): a second press within 5 s removes the votes.
+          h('button', { type: 'button', class: 'button danger', 'data-fac': 'reset-votes', onclick: (e) => {
+            const b = e.currentTarget;
+            if (b.dataset.armed) { delete b.dataset.armed; b.textContent = T.reset_votes; send('votes.reset'); return; }
+            b.dataset.armed = '1';
+            b.textContent = T.confirm_reset;
+            setTimeout(() => { if (b.dataset.armed) { delete b.dataset.armed; b.textContent = T.reset_votes; } }, 5000);
+          } }, T.reset_votes)),
         collapsible('cluster', T.cluster, clusterList,
           h('form', { class: 'fac-form', onsubmit: (e) => {
             e.preventDefault();
@@ -274,11 +281,7 @@
       const next = PHASES[current + 1];
       nextPhase.disabled = !next;
       nextPhase.textContent = next ? T.next_phase + ': ' + T.phases[next] + ' →' : T.next_phase;
-      const timer = f.timer || {};
-      const live = timer.state === 'running' || timer.state === 'paused';
-      pauseBtn.textContent = timer.state === 'paused' ? '▶ ' + T.resume : '❚❚ ' + T.pause;
-      pauseBtn.disabled = !live;
-      stopBtn.disabled = !live && timer.state !== 'ended';
+      timerButtons();
       noteActions(b);
       privateBox.setAttribute('aria-pressed', String(!!f.private_writing));
       lockBox.setAttribute('aria-pressed', String(!!b.locked));
@@ -316,33 +319,35 @@
       }
     }
 
+    // Pause/Resume and Stop follow the timer as the board shows it (RB.timerNow): after a
+    // reload, and once time is up (nothing left to pause or stop; +1 min starts again).
+    function timerButtons() {
+      const now = RB.timerNow();
+      const live = now.state === 'running' || now.state === 'paused';
+      pauseBtn.textContent = now.state === 'paused' ? '▶ ' + T.resume : '❚❚ ' + T.pause;
+      pauseBtn.disabled = !live;
+      stopBtn.disabled = !live;
+    }
+
     function tick() {
-      const timer = fac().timer;
-      if (!timer || timer.state === 'stopped') {
+      timerButtons();
+      const now = RB.timerNow();
+      if (now.state === 'stopped') {
         const m = Math.max(0, Math.round(Number(minutes.value) || 0));
         timerView.dataset.state = 'stopped';
         timerView.classList.remove('ended');
         timerView.textContent = m + ':00';
         return;
       }
-      let left = timer.remaining || 0;
-      if (timer.state === 'running' && timer.ends_at && timer.server_time) {
-        const skew = Date.parse(timer.server_time) - (timer._receivedAt || Date.now());
-        left = Math.max(0, Math.ceil((Date.parse(timer.ends_at) - (Date.now() + skew)) / 1000));
-      }
-      const ended = timer.state === 'ended' || (timer.state === 'running' && left === 0);
+      const timer = fac().timer;
+      const left = now.left;
+      const ended = now.state === 'ended';
       timerView.dataset.state = ended ? 'ended' : timer.state;
       timerView.classList.toggle('ended', ended);
       timerView.textContent = ended ? T.ended : Math.floor(left / 60) + ':' + String(left % 60).padStart(2, '0') + (timer.state === 'paused' ? ' (' + T.paused + ')' : '');
     }
 
-    function stampTimer() {
-      const timer = fac().timer;
-      if (timer && !timer._receivedAt) timer._receivedAt = Date.now();
-    }
-
-    RB.on('render', () => { stampTimer(); update(); });
-    RB.on('snapshot', stampTimer);
+    RB.on('render', () => { update(); tick(); });
     setInterval(tick, 500);
     update();
   }

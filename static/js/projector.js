@@ -65,7 +65,7 @@
       if (meta) card.appendChild(el('p', 'p-meta', meta));
     }
     const foot = [];
-    if (note.votes) foot.push(el('span', 'p-votes', '● ' + votesText(note.votes)));
+    if (note.votes && !board.facilitation.results_hidden) foot.push(el('span', 'p-votes', '● ' + votesText(note.votes)));
     if (spotlit) foot.push(el('span', 'p-spot-tag', '★ ' + T.spotlight));
     if (foot.length) {
       const line = el('p', 'p-foot');
@@ -83,7 +83,8 @@
     card.appendChild(el('h3', 'p-cluster-title', cluster.text));
     const votes = members.reduce((sum, m) => sum + (m.votes || 0), cluster.votes || 0);
     const count = t('cluster.count', { count: members.length }, members.length + ' notes');
-    card.appendChild(el('p', 'p-cluster-meta', count + (votes ? ' · ' + votesText(votes) : '')));
+    const showVotes = votes && !board.facilitation.results_hidden; // the room sees no results before the vote ends
+    card.appendChild(el('p', 'p-cluster-meta', count + (showVotes ? ' · ' + votesText(votes) : '')));
     const list = el('ul', 'p-cluster-members');
     members.forEach((n) => {
       const li = el('li');
@@ -117,8 +118,10 @@
     }
     const lanes = el('div', 'projector-lanes-inner');
     lanes.style.setProperty('--lanes', String(board.lanes.length || 1));
+    const bring = following && f.bring;
     board.lanes.forEach((lane) => {
-      const col = el('section', 'p-lane');
+      const col = el('section', 'p-lane' + (bring && bring.lane_id === lane.id ? ' p-followed' : ''));
+      col.dataset.laneId = lane.id;
       col.appendChild(el('h2', 'p-lane-title', lane.title));
       const list = el('div', 'p-lane-notes');
       const inLane = board.notes.filter((n) => n.lane_id === lane.id && !n.hidden).sort(order);
@@ -134,7 +137,29 @@
       lanes.appendChild(col);
     });
     $('projector-lanes').replaceChildren(lanes);
+    follow();
+    document.dispatchEvent(new CustomEvent('projector:render', { detail: board }));
   }
+
+  /* Follow the facilitator (board.bring): the projector goes where the room is taken,
+     unless "Follow the facilitator" is switched off on this screen. */
+  let following = true;
+  let followedAt = null;
+  function follow() {
+    const bring = board.facilitation.bring;
+    if (!following || !bring || bring.at === followedAt) return;
+    followedAt = bring.at;
+    const target = (bring.note_id && document.querySelector('#projector-lanes [data-note-id="' + bring.note_id + '"]')) ||
+      document.querySelector('#projector-lanes [data-lane-id="' + bring.lane_id + '"]');
+    if (target) target.scrollIntoView({ block: 'center', inline: 'center', behavior: 'auto' });
+  }
+  const followBtn = $('follow');
+  followBtn.addEventListener('click', () => {
+    following = !following;
+    followBtn.setAttribute('aria-pressed', String(following));
+    followedAt = null;
+    render();
+  });
 
   function upsert(note) {
     const i = board.notes.findIndex((n) => n.id === note.id);

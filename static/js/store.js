@@ -166,8 +166,11 @@
           voted.votes = result.votes;
           state.notes.set(voted.id, voted);
         }
-        if (mine && type === "vote.add") state.myVotes.add(result.note_id);
-        if (mine && type === "vote.remove") state.myVotes.delete(result.note_id);
+      }
+      // My own dot, also while the results are hidden (votes: null, see docs/facilitation.md).
+      if (result.note_id != null && mine && (type === "vote.add" || type === "vote.remove")) {
+        if (type === "vote.add") state.myVotes.add(result.note_id);
+        else if (!result.my_dots) state.myVotes.delete(result.note_id);
       }
       if (state.board && result.board) Object.assign(state.board, result.board);
       if (state.board && result.facilitation) state.board.facilitation = result.facilitation;
@@ -262,7 +265,8 @@
         if (note) note.mine = true;
       }
       if (op.type === "vote.add") state.myVotes.add(op.data.note_id);
-      if (op.type === "vote.remove") state.myVotes.delete(op.data.note_id);
+      // Several dots may stay on the note (vote_max_per_note): my_dots says how many are left.
+      if (op.type === "vote.remove" && !result.my_dots) state.myVotes.delete(op.data.note_id);
       saveSnapshot();
     }
 

@@ -76,8 +76,16 @@ def test_two_participants_see_each_others_changes_live(live_server, new_context,
     assert "Ana A" in b.inner_text("#presence") and "Bea B" in b.inner_text("#presence")
     a.screenshot(path=str(artifacts / "board-desktop.png"), full_page=True)
 
-    a.once("dialog", lambda dialog: dialog.accept())
+    # Delete asks in the page (no native confirm()), then offers Undo.
     lane_note(a, 1, text).locator("[data-action=delete]").click()
+    a.locator("#delete-dialog[open]").wait_for()
+    a.screenshot(path=str(artifacts / "board-delete-confirm.png"))
+    a.click("#delete-confirm")
+    lane_note(b, 1, text).wait_for(state="detached", timeout=SOON)
+    a.locator(".toast .toast-action").click()  # Undo: the note comes back for everyone
+    lane_note(b, 1, text).wait_for(timeout=SOON)
+    # "Undo my last change" takes back the restore: the note goes again.
+    a.click("#undo-mine")
     lane_note(b, 1, text).wait_for(state="detached", timeout=SOON)
     # Everything went through: nothing waits in A's queue.
     assert a.get_attribute("#conn", "data-state") == "live"
@@ -159,7 +167,13 @@ def test_concurrent_edits_open_the_conflict_dialog(live_server, new_context):
     assert f.inner_text("#conflict-theirs") == "Version of the author"
     merged = f.input_value("#conflict-merge")
     assert "Version of the author" in merged and "Version of the facilitator" in merged
+    # Closing the page does not lose "your text": the reload asks again (issue 16).
+    f.reload()
+    dialog.wait_for(state="visible")
+    assert f.inner_text("#conflict-mine") == "Version of the facilitator"
+    assert f.input_value("#conflict-merge") == merged
     f.click("#conflict-dialog [data-choice=merge]")
+    assert f.evaluate("Object.keys(localStorage).filter(k => k.endsWith(':conflicts'))") == []
     # Nothing is lost: both texts end up in the note, at both ends.
     note(a, merged).wait_for(timeout=5000)
     note(f, merged).wait_for(timeout=5000)

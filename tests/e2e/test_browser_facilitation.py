@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import socketio
-from support.browser import api, serious_violations
+from support.browser import add_note, api, facilitator_page, participant_page, serious_violations
 from support.peers import create_note, lanes_of
 
 pytestmark = pytest.mark.e2e
@@ -28,31 +28,6 @@ def group(live_server) -> dict[str, Any]:
         live_server.demo["organiser_token"],
         json={"name": name, "template": "challenges-signposts-commitments"},
     )
-
-
-def participant_page(new_context, live_server, name: str, board_id: int):
-    page = new_context().new_page()
-    page.goto(f"{live_server.url}/join/{live_server.demo['join_code']}")
-    page.fill("#name", name)
-    page.click("form.stack button[type=submit]")
-    page.wait_for_load_state()
-    page.goto(f"{live_server.url}/boards/{board_id}")
-    page.wait_for_selector('#conn[data-state="live"]')
-    return page
-
-
-def facilitator_page(new_context, live_server, group: dict[str, Any]):
-    page = new_context().new_page()
-    page.goto(group["facilitator_url"].replace("http://localhost", live_server.url))
-    page.wait_for_selector('#conn[data-state="live"]')
-    page.wait_for_selector("#facilitator-panel:not([hidden])")
-    return page
-
-
-def add_note(page, text: str) -> None:
-    page.click("#add-note")
-    page.fill("form.composer textarea", text)
-    page.click("form.composer button[type=submit]")
 
 
 def seconds_shown(page) -> int:

@@ -66,3 +66,28 @@ def api(server: Any, method: str, path: str, token: str, **kwargs: Any) -> Any:
     )
     assert res.ok, res.text
     return res.json()
+
+
+def participant_page(new_context, live_server, name: str, board_id: int):
+    page = new_context().new_page()
+    page.goto(f"{live_server.url}/join/{live_server.demo['join_code']}")
+    page.fill("#name", name)
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/boards/{board_id}")
+    page.wait_for_selector('#conn[data-state="live"]')
+    return page
+
+
+def facilitator_page(new_context, live_server, group: dict[str, Any]):
+    page = new_context().new_page()
+    page.goto(group["facilitator_url"].replace("http://localhost", live_server.url))
+    page.wait_for_selector('#conn[data-state="live"]')
+    page.wait_for_selector("#facilitator-panel:not([hidden])")
+    return page
+
+
+def add_note(page, text: str) -> None:
+    page.click("#add-note")
+    page.fill("form.composer textarea", text)
+    page.click("form.composer button[type=submit]")
