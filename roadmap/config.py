@@ -29,7 +29,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": ["en", "fr", "th"],
+        "LANGUAGES": ["en", "fr", "th", "vi", "id", "km", "my", "lo", "zh_Hans", "tl"],
         "PDF_WORKER": True,  # render PDFs in a separate process
         "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (roadmap/transport.py)
         # A PDF render pauses while the boards broadcast more ops a second than this (0: never),

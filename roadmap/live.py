@@ -12,6 +12,8 @@ from flask import current_app, request, session
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from flask_babel import lazy_gettext as _l
+
 from . import ops
 from .auth import board_for, is_staff, participant_for_token
 from .errors import AppError
@@ -85,12 +87,12 @@ def connection() -> Client:
     """This connection's client, if it still has its message budget (every event spends one)."""
     client = CLIENTS.get(request.sid)
     if client is None:
-        raise AppError("unauthorized", "Your session has ended; join the event again.")
+        raise AppError("unauthorized", _l("Your session has ended; join the event again."))
     cfg = current_app.config
     if not socket_buckets.take(
         request.sid, cfg["OP_RATE_PER_SECOND"] * 2, cfg["OP_RATE_BURST"] * 2
     ):
-        raise AppError("rate_limited", "Too many messages at once; slow down.")
+        raise AppError("rate_limited", _l("Too many messages at once; slow down."))
     return client
 
 
@@ -99,7 +101,7 @@ def me() -> Participant:
     client = connection()
     who = db.session.get(Participant, client.participant_id)
     if who is None or who.removed:
-        raise AppError("unauthorized", "Your session has ended; join the event again.")
+        raise AppError("unauthorized", _l("Your session has ended; join the event again."))
     return who
 
 
@@ -210,7 +212,7 @@ def on_presence(data: Any) -> dict[str, Any]:
     who = me()
     args = parse(PresenceData, data)
     if args.board_id not in CLIENTS[request.sid].boards:
-        raise AppError("invalid", "Join the board before sending presence.")
+        raise AppError("invalid", _l("Join the board before sending presence."))
     _set_presence(args.board_id, request.sid, who, args.editing)
     return {"ok": True}
 
@@ -219,7 +221,7 @@ def on_presence(data: Any) -> dict[str, Any]:
 def on_error(err: Exception) -> dict[str, Any]:
     db.session.rollback()
     current_app.logger.exception("socket event failed", exc_info=err)
-    return AppError("server_error", "Something went wrong on the server.").ack()
+    return AppError("server_error", _l("Something went wrong on the server.")).ack()
 
 
 def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:

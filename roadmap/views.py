@@ -29,6 +29,7 @@ from .config import NAME_MAX
 from .errors import AppError
 from .events import event_by_code, join_event, save_language
 from .extensions import db
+from .i18n import LANGUAGE_NAMES, html_lang, normalise
 from .models import Board, Event, Group, Participant
 
 bp = Blueprint("views", __name__)
@@ -51,6 +52,8 @@ def template_helpers() -> dict[str, Any]:
         "csrf_token": csrf_token,
         "languages": current_app.config["LANGUAGES"],
         "get_locale": lambda: str(get_locale() or "en"),
+        "html_lang": lambda: html_lang(str(get_locale() or "en")),
+        "language_names": LANGUAGE_NAMES,
     }
 
 
@@ -114,9 +117,9 @@ def join_post(code: str):
     event = event_by_code(code)
     form = {key: request.form.get(key, "").strip() for key in ("name", "organisation", "country")}
     anonymous = request.form.get("anonymous") == "on"
-    language = request.form.get("language", "")
-    if language not in current_app.config["LANGUAGES"]:
-        language = str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    language = normalise(request.form.get("language", "")) or str(
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
     error = None
     if not form["name"]:
         error = _("Please give a display name.")
@@ -210,8 +213,8 @@ def facilitate(token: str):
 
 @bp.post("/lang")
 def set_language():
-    language = request.form.get("language", "")
-    if language not in current_app.config["LANGUAGES"]:
+    language = normalise(request.form.get("language", "")) or ""
+    if not language:
         raise AppError("invalid", _("This language is not available."))
     back = request.form.get("next", "")
     if not back.startswith("/") or back.startswith("//"):

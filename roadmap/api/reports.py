@@ -8,6 +8,8 @@ import unicodedata
 from flask import Response, current_app, request
 from pydantic import BaseModel, Field
 
+from flask_babel import lazy_gettext as _l
+
 from ..auth import board_for, current_participant, is_staff, require_organiser
 from ..errors import AppError
 from ..extensions import db
@@ -67,7 +69,7 @@ def organiser_event(event_id: int) -> Event:
     require_organiser(who, event_id)
     event = db.session.get(Event, event_id)
     if event is None:
-        raise AppError("not_found", f"There is no event {event_id}.")
+        raise AppError("not_found", _l("There is no event %(event_id)s.", event_id=event_id))
     return event
 
 
@@ -84,7 +86,7 @@ def board_report(board_id: int):
     who = current_participant()
     board = board_for(who, board_id)
     if not is_staff(who, board):
-        raise AppError("forbidden", "Only the board's facilitator and the organisers may do this.")
+        raise AppError("forbidden", _l("Only the board's facilitator and the organisers may do this."))
     context = board_context(board)
     db.session.remove()
     result = render_pdf("board", context)
@@ -155,7 +157,7 @@ def import_json():
     """Restore a backup as a new event on this instance (any organiser of this instance)."""
     who = current_participant()
     if who.role != "organiser":
-        raise AppError("forbidden", "Only organisers may import an event.")
+        raise AppError("forbidden", _l("Only organisers may import an event."))
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise AppError("invalid", "The request body must be a backup JSON object.")
@@ -177,7 +179,7 @@ def get_report_job(event_id: int, job_id: str):
     organiser_event(event_id)
     job = job_of(event_id, job_id)
     if job is None:
-        raise AppError("not_found", "There is no such report job.")
+        raise AppError("not_found", _l("There is no such report job."))
     return job
 
 
@@ -196,5 +198,5 @@ def get_export(event_id: int, name: str):
     organiser_event(event_id)
     match = FILE_NAME.match(name)
     if match is None or int(match.group(1)) != event_id or not (export_dir() / name).is_file():
-        raise AppError("not_found", "There is no such export.")
+        raise AppError("not_found", _l("There is no such export."))
     return download((export_dir() / name).read_bytes(), "application/pdf", name)

@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from flask_babel import lazy_gettext as _l
+
 from ..errors import AppError
 from ..extensions import db
 from ..models import BoardOp, Note, Vote
@@ -109,7 +111,7 @@ def undo(ctx: Context, _data: NoData) -> Outcome:
     # A JSON column stores None as JSON null, so the SQL cannot tell "no inverse" apart.
     row = next((r for r in rows if r.undo), None)
     if row is None:
-        raise AppError("invalid", "There is nothing to undo.")
+        raise AppError("invalid", _l("There is nothing to undo."))
     reverse(ctx, row.undo or {})
     row.undone = True
     return Outcome(

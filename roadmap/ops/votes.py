@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..errors import AppError
 from . import sql
 from .core import Context, Id, OpData, Outcome, op
@@ -25,7 +27,7 @@ def has_voted(ctx: Context, note_id: int) -> bool:
 def require_voting(ctx: Context) -> None:
     """Only voting_open counts: phase changes set it, and the facilitator may close it in Vote."""
     if not ctx.board_row.voting_open:
-        raise AppError("forbidden", "Voting is closed on this board right now.")
+        raise AppError("forbidden", _l("Voting is closed on this board right now."))
 
 
 @op("vote.add", VoteData)
@@ -36,7 +38,7 @@ def add(ctx: Context, data: VoteData) -> Outcome:
     if not has_voted(ctx, note.id):
         budget = ctx.board_row.vote_budget
         if votes_used(ctx) >= budget:
-            raise AppError("forbidden", f"You have used all {budget} of your votes.")
+            raise AppError("forbidden", _l("You have used all %(budget)s of your votes.", budget=budget))
         ctx.run(
             sql.ADD_VOTE,
             note_id=note.id,

@@ -11,6 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import request
 
+from flask_babel import lazy_gettext as _l
+
 from .. import events, live, ops
 from ..boards import DEFAULT_TEMPLATE, TEMPLATES
 from ..errors import AppError
@@ -29,7 +31,7 @@ def parse_date(value: str | None, what: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise AppError("invalid", f"{what}: {value!r} is not a date (YYYY-MM-DD).") from None
+        raise AppError("invalid", _l("%(what)s: %(value)s is not a date (YYYY-MM-DD).", what=what, value=value)) from None
 
 
 def check_template(template: str) -> str:
@@ -128,7 +130,7 @@ def create_group(
     if not name:
         raise AppError("invalid", "name: a group needs a name.")
     if any(g.name == name for g in event.groups):
-        raise AppError("conflict", f"This event already has a group {name!r}.")
+        raise AppError("conflict", _l("This event already has a group %(name)s.", name=name))
     group, token = add_group(event, name, description.strip(), check_template(template))
     db.session.commit()
     return group, token
@@ -181,14 +183,14 @@ def _board_op(board_id: int, actor: Participant, op_type: str, data: dict[str, A
 def group_by_id(group_id: int) -> Group:
     group = db.session.get(Group, group_id)
     if group is None:
-        raise AppError("not_found", f"There is no group {group_id}.")
+        raise AppError("not_found", _l("There is no group %(group_id)s.", group_id=group_id))
     return group
 
 
 def group_of(event: Event, group_id: int) -> Group:
     group = db.session.get(Group, group_id)
     if group is None or group.event_id != event.id:
-        raise AppError("not_found", f"There is no group {group_id} in this event.")
+        raise AppError("not_found", _l("There is no group %(group_id)s in this event.", group_id=group_id))
     return group
 
 
@@ -340,9 +342,9 @@ def remove_participant(event: Event, participant_id: int) -> Participant:
     """Remove someone: their token stops working, their notes stay as "removed participant"."""
     who = db.session.get(Participant, participant_id)
     if who is None or who.event_id != event.id:
-        raise AppError("not_found", f"There is no participant {participant_id} in this event.")
+        raise AppError("not_found", _l("There is no participant %(participant_id)s in this event.", participant_id=participant_id))
     if who.role == "organiser":
-        raise AppError("forbidden", "Organisers cannot be removed here.")
+        raise AppError("forbidden", _l("Organisers cannot be removed here."))
     who.removed = True
     db.session.commit()
     disconnect(who.id)

@@ -39,6 +39,12 @@
     });
   }
 
+  // Stock lane titles (roadmap/boards.py TEMPLATES) are stored in English; show them translated.
+  function laneTitle(lane) {
+    if (!lane) return "";
+    return catalogue["lane_title." + lane.title] || lane.title;
+  }
+
   function loadCatalogue() {
     return fetch(cfg.i18nUrl, { credentials: "same-origin" })
       .then(function (res) {
@@ -333,7 +339,7 @@
     if (index > 0) data.after = list[index - 1].id;
     else if (list.length) data.before = list[0].id;
     var lane = laneById(laneId);
-    announce(t("announce.moved_mine", { lane: lane ? lane.title : "" }));
+    announce(t("announce.moved_mine", { lane: laneTitle(lane) }));
     if (ui.focusKey === store.keyOf(note) && tabsMode()) ui.activeLane = laneId;
     return sendOp("note.move", data);
   }
@@ -731,7 +737,7 @@
     var head = el("div", "lane-head");
     var h = el("h2", "lane-title");
     h.id = "lane-" + lane.id + "-title";
-    h.textContent = lane.title;
+    h.textContent = laneTitle(lane);
     var count = el("span", "lane-count");
     head.appendChild(h);
     head.appendChild(count);
@@ -746,7 +752,7 @@
     var add = el("button", "button add-here");
     add.type = "button";
     add.dataset.action = "add-here";
-    add.textContent = "+ " + t("lane.add", { lane: lane.title });
+    add.textContent = "+ " + t("lane.add", { lane: laneTitle(lane) });
     section.appendChild(add);
     if (cfg.view === "board" && window.Sortable) {
       window.Sortable.create(list, {
@@ -775,7 +781,7 @@
       var b = el("button", "lane-tab");
       b.type = "button";
       b.dataset.laneId = lane.id;
-      b.appendChild(document.createTextNode(lane.title + " "));
+      b.appendChild(document.createTextNode(laneTitle(lane) + " "));
       var c = el("span", "tab-count");
       b.appendChild(c);
       b.addEventListener("click", function () {
@@ -1334,7 +1340,7 @@
     var area = el("textarea", "note-input");
     area.id = "compose-" + laneId;
     label.htmlFor = area.id;
-    label.textContent = t("composer.label", { lane: lane.title });
+    label.textContent = t("composer.label", { lane: laneTitle(lane) });
     area.rows = 3;
     area.maxLength = 2000;
     var hint = el("p", "hint composer-hint");
@@ -1387,7 +1393,7 @@
         lastAddedKey = added.key;
         area.value = "";
         picker.reset();
-        announce(t("announce.added_mine", { lane: lane.title }));
+        announce(t("announce.added_mine", { lane: laneTitle(lane) }));
         area.focus();
       });
     };
@@ -1488,7 +1494,7 @@
     var options = [];
     state.board.lanes.forEach(function (lane) {
       if (lane.id !== note.lane_id) {
-        options.push([t("move.to_lane", { lane: lane.title }), function () { moveNote(note, lane.id, laneItems(lane.id).length); }]);
+        options.push([t("move.to_lane", { lane: laneTitle(lane) }), function () { moveNote(note, lane.id, laneItems(lane.id).length); }]);
       }
     });
     if (idx > 0) options.push([t("move.up"), function () { moveBy(note, 0, -1); }]);
@@ -1498,7 +1504,7 @@
     var li = lanes.findIndex(function (l) { return l.id === note.lane_id; });
     // The next lane first: the most common move.
     if (lanes[li + 1]) {
-      var nextTitle = t("move.to_lane", { lane: lanes[li + 1].title });
+      var nextTitle = t("move.to_lane", { lane: laneTitle(lanes[li + 1]) });
       options.sort(function (a, b) { return (b[0] === nextTitle) - (a[0] === nextTitle); });
     }
     options.forEach(function (opt) {
@@ -1548,11 +1554,11 @@
     var who = (msg.actor && msg.actor.name) || t("note.anonymous");
     var r = msg.result || {};
     var lane = r.note ? laneById(r.note.lane_id) : r.lane_id ? laneById(r.lane_id) : null;
-    var laneTitle = lane ? lane.title : "";
+    var laneName = laneTitle(lane);
     var text = null;
-    if (msg.type === "note.create" && r.note) text = t("announce.added", { who: who, lane: laneTitle, text: short(r.note.text) });
+    if (msg.type === "note.create" && r.note) text = t("announce.added", { who: who, lane: laneName, text: short(r.note.text) });
     else if (msg.type === "note.update" && r.note) text = t("announce.edited", { who: who, text: short(r.note.text) });
-    else if (msg.type === "note.move") text = t("announce.moved", { who: who, lane: laneTitle });
+    else if (msg.type === "note.move") text = t("announce.moved", { who: who, lane: laneName });
     else if (msg.type === "note.delete") text = t("announce.deleted", { who: who });
     else if (msg.type === "cluster.create" && r.notes && r.notes.length) {
       text = t("announce.clustered", { who: who, count: r.notes.length - 1, title: short(r.notes[0].text) });
@@ -1734,7 +1740,7 @@
       if (prevNote) data.after = prevNote.id;
       else if (nextNote) data.before = nextNote.id;
       var lane = laneById(laneId);
-      announce(t("announce.moved_mine", { lane: lane ? lane.title : "" }));
+      announce(t("announce.moved_mine", { lane: laneTitle(lane) }));
       sendOp("note.move", data);
     }
     ui.renderPending = false;
@@ -1762,7 +1768,7 @@
       if (lane) {
         ui.activeLane = lane.id;
         render();
-        announce(t("announce.lane", { lane: lane.title }));
+        announce(t("announce.lane", { lane: laneTitle(lane) }));
       }
     }, { passive: true });
   })();

@@ -119,7 +119,7 @@
     lanes.style.setProperty('--lanes', String(board.lanes.length || 1));
     board.lanes.forEach((lane) => {
       const col = el('section', 'p-lane');
-      col.appendChild(el('h2', 'p-lane-title', lane.title));
+      col.appendChild(el('h2', 'p-lane-title', catalogue['lane_title.' + lane.title] || lane.title));
       const list = el('div', 'p-lane-notes');
       const inLane = board.notes.filter((n) => n.lane_id === lane.id && !n.hidden).sort(order);
       inLane.forEach((n) => {
