@@ -66,7 +66,7 @@
     fetch(base + "/report-jobs", {method: "POST", credentials: "same-origin"})
       .then((r) => r.json().then((body) => ({ok: r.ok, body})))
       .then(({ok, body}) => {
-        if (!ok) throw new Error((body.error && body.error.message) || "Refused");
+        if (!ok) throw new Error((body.error && body.error.message) || labels.refused || "Refused");
         if (!socket) poll(body.job_id);
       })
       .catch((err) => progress({event_id: eventId, state: "failed", progress: 0, error: err.message}));
