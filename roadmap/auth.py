@@ -7,7 +7,6 @@ import secrets
 
 import sqlalchemy as sa
 from flask import request, session
-
 from flask_babel import lazy_gettext as _l
 
 from .errors import AppError
@@ -48,7 +47,8 @@ def current_participant(required: bool = True) -> Participant | None:
     if who is None and required:
         if token:
             raise AppError("unauthorized", _l("This token is not valid (or was revoked)."))
-        raise AppError("unauthorized", _l("Join the event first: send 'Authorization: Bearer <token>'.")
+        raise AppError(
+            "unauthorized", _l("Join the event first: send 'Authorization: Bearer <token>'.")
         )
     return who
 

@@ -54,7 +54,9 @@ TEMPLATES: dict[str, Template] = {
         Template(
             "outcome-output-indicator",
             N_("Outcome → Output → Indicator"),
-            N_("The COMMIT style: outcomes, the outputs that reach them, how progress is measured."),
+            N_(
+                "The COMMIT style: outcomes, the outputs that reach them, how progress is measured."
+            ),
             (
                 LaneSpec("outcomes", N_("Outcomes"), "signpost"),
                 LaneSpec("outputs", N_("Outputs"), "commitment"),

@@ -31,7 +31,13 @@ LANGUAGE_NAMES = {
 HTML_LANG = {"zh_Hans": "zh-Hans"}
 
 # Older spellings (the event settings say "zh") mapped to the UI language.
-ALIASES = {"zh": "zh_Hans", "zh-Hans": "zh_Hans", "zh_CN": "zh_Hans", "zh-CN": "zh_Hans", "fil": "tl"}
+ALIASES = {
+    "zh": "zh_Hans",
+    "zh-Hans": "zh_Hans",
+    "zh_CN": "zh_Hans",
+    "zh-CN": "zh_Hans",
+    "fil": "tl",
+}
 
 
 def normalise(code: str | None) -> str | None:

@@ -9,10 +9,9 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from flask_babel import lazy_gettext as _l
 
 from . import ops
 from .auth import board_for, is_staff, participant_for_token

@@ -77,8 +77,10 @@ def check() -> list[str]:
         have = {m.id: m for m in catalog if m.id}
         for msgid in fresh:
             m = have.get(msgid)
-            strings = m.string if m is not None and isinstance(m.string, tuple) else (
-                (m.string,) if m is not None else ("",)
+            strings = (
+                m.string
+                if m is not None and isinstance(m.string, tuple)
+                else ((m.string,) if m is not None else ("",))
             )
             if m is None or not all(strings):
                 problems.append(f"{lang}: untranslated: {msgid!r}")

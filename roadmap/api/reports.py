@@ -6,9 +6,8 @@ import re
 import unicodedata
 
 from flask import Response, current_app, request
-from pydantic import BaseModel, Field
-
 from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel, Field
 
 from ..auth import board_for, current_participant, is_staff, require_organiser
 from ..errors import AppError
@@ -86,7 +85,9 @@ def board_report(board_id: int):
     who = current_participant()
     board = board_for(who, board_id)
     if not is_staff(who, board):
-        raise AppError("forbidden", _l("Only the board's facilitator and the organisers may do this."))
+        raise AppError(
+            "forbidden", _l("Only the board's facilitator and the organisers may do this.")
+        )
     context = board_context(board)
     db.session.remove()
     result = render_pdf("board", context)

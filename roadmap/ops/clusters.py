@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import Field
-
 from flask_babel import lazy_gettext as _l
+from pydantic import Field
 
 from ..config import TITLE_MAX
 from ..errors import AppError

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-
 from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
@@ -39,7 +38,15 @@ def check_status(status: str) -> str:
 def short(value: str, what: str, limit: int) -> str:
     value = value.strip()
     if len(value) > limit:
-        raise AppError("too_large", _l("The %(what)s is %(length)s characters; at most %(limit)s.", what=what, length=len(value), limit=limit))
+        raise AppError(
+            "too_large",
+            _l(
+                "The %(what)s is %(length)s characters; at most %(limit)s.",
+                what=what,
+                length=len(value),
+                limit=limit,
+            ),
+        )
     return value
 
 
@@ -132,7 +139,9 @@ def set_status(ctx: Context, data: CommitmentStatus) -> Outcome:
     if note.kind != "commitment":
         raise AppError("invalid", _l("Note %(id)s is not a commitment.", id=note.id))
     if not ctx.staff and note.author_id != ctx.actor.id:
-        raise AppError("forbidden", _l("Only the facilitator or the commitment's author can do that."))
+        raise AppError(
+            "forbidden", _l("Only the facilitator or the commitment's author can do that.")
+        )
     inverse = {
         "notes": {str(note.id): note_before(note, "status", "status_note", "status_updated_at")}
     }

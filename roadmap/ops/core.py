@@ -12,10 +12,9 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
-
-from flask_babel import lazy_gettext as _l
 
 from ..auth import is_staff
 from ..config import NOTE_TEXT_MAX
@@ -184,7 +183,15 @@ def validation_message(err: ValidationError) -> str:
 
 def check_text(text: str, what: str = "text", limit: int = NOTE_TEXT_MAX) -> str:
     if len(text) > limit:
-        raise AppError("too_large", _l("The %(what)s is %(length)s characters; at most %(limit)s.", what=what, length=len(text), limit=limit))
+        raise AppError(
+            "too_large",
+            _l(
+                "The %(what)s is %(length)s characters; at most %(limit)s.",
+                what=what,
+                length=len(text),
+                limit=limit,
+            ),
+        )
     if not text.strip():
         raise AppError("invalid", _l("The %(what)s is empty.", what=what))
     return text

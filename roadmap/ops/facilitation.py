@@ -12,9 +12,8 @@ import math
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import Field
-
 from flask_babel import lazy_gettext as _l
+from pydantic import Field
 
 from ..errors import AppError
 from ..extensions import db

@@ -6,9 +6,8 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import Field
-
 from flask_babel import lazy_gettext as _l
+from pydantic import Field
 
 from ..errors import AppError
 from ..extensions import db
@@ -26,7 +25,9 @@ Tags = list[str]
 def lane_of(ctx: Context, lane_id: int) -> Lane:
     lane = db.session.get(Lane, lane_id)
     if lane is None or lane.board_id != ctx.board_row.id:
-        raise AppError("not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id))
+        raise AppError(
+            "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
+        )
     return lane
 
 
@@ -34,7 +35,9 @@ def lane_kind(ctx: Context, lane_id: int) -> str:
     """The default kind of a lane of this board (404 otherwise): lane_of without the ORM."""
     kind = ctx.run(sql.LANE_KIND, lane_id=lane_id, board_id=ctx.board_row.id).scalar()
     if kind is None:
-        raise AppError("not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id))
+        raise AppError(
+            "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
+        )
     return kind
 
 
@@ -51,7 +54,9 @@ def note_of(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> Note:
     """A note of this board that the actor can see (404 otherwise; deleted ones if asked)."""
     note = db.session.get(Note, note_id)
     if note is None or not visible(ctx, note, deleted_ok):
-        raise AppError("not_found", _l("There is no note %(note_id)s on this board.", note_id=note_id))
+        raise AppError(
+            "not_found", _l("There is no note %(note_id)s on this board.", note_id=note_id)
+        )
     return note
 
 
@@ -59,7 +64,9 @@ def note_row(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> sa.Row[
     """note_of as a row of sql.NOTE: the note, its `votes`, its author's name."""
     note = ctx.run(sql.NOTE, note_id=note_id, board_id=ctx.board_row.id).first()
     if note is None or not visible(ctx, note, deleted_ok):
-        raise AppError("not_found", _l("There is no note %(note_id)s on this board.", note_id=note_id))
+        raise AppError(
+            "not_found", _l("There is no note %(note_id)s on this board.", note_id=note_id)
+        )
     return note
 
 
@@ -134,7 +141,9 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
     row = note_row(ctx, data.note_id)
     require_owner(ctx, row)
     if data.base_version != row.version:
-        raise AppError("conflict", _l("Someone else changed this note meanwhile: compare both texts and keep one."),
+        raise AppError(
+            "conflict",
+            _l("Someone else changed this note meanwhile: compare both texts and keep one."),
             current=note_fields(row, row.votes, author_fields(row)),
         )
     note = SimpleNamespace(**row._mapping)

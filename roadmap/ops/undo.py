@@ -13,7 +13,6 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
-
 from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError

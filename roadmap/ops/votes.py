@@ -38,7 +38,9 @@ def add(ctx: Context, data: VoteData) -> Outcome:
     if not has_voted(ctx, note.id):
         budget = ctx.board_row.vote_budget
         if votes_used(ctx) >= budget:
-            raise AppError("forbidden", _l("You have used all %(budget)s of your votes.", budget=budget))
+            raise AppError(
+                "forbidden", _l("You have used all %(budget)s of your votes.", budget=budget)
+            )
         ctx.run(
             sql.ADD_VOTE,
             note_id=note.id,

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, request, session
-
 from flask_babel import lazy_gettext as _l
 
 from ..auth import hash_token, participant_for_token
@@ -127,6 +126,8 @@ def manage(event_id: int, principal: Principal | None = None) -> tuple[Event, Pr
 
 def require_account(principal: Principal) -> Organiser:
     if principal.account is None:
-        raise AppError("forbidden", _l("Creating events needs an organiser account: sign in at /organise/login.")
+        raise AppError(
+            "forbidden",
+            _l("Creating events needs an organiser account: sign in at /organise/login."),
         )
     return principal.account

@@ -10,7 +10,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import request
-
 from flask_babel import lazy_gettext as _l
 
 from .. import events, live, ops
@@ -31,7 +30,9 @@ def parse_date(value: str | None, what: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise AppError("invalid", _l("%(what)s: %(value)s is not a date (YYYY-MM-DD).", what=what, value=value)) from None
+        raise AppError(
+            "invalid", _l("%(what)s: %(value)s is not a date (YYYY-MM-DD).", what=what, value=value)
+        ) from None
 
 
 def check_template(template: str) -> str:
@@ -190,7 +191,9 @@ def group_by_id(group_id: int) -> Group:
 def group_of(event: Event, group_id: int) -> Group:
     group = db.session.get(Group, group_id)
     if group is None or group.event_id != event.id:
-        raise AppError("not_found", _l("There is no group %(group_id)s in this event.", group_id=group_id))
+        raise AppError(
+            "not_found", _l("There is no group %(group_id)s in this event.", group_id=group_id)
+        )
     return group
 
 
@@ -342,7 +345,13 @@ def remove_participant(event: Event, participant_id: int) -> Participant:
     """Remove someone: their token stops working, their notes stay as "removed participant"."""
     who = db.session.get(Participant, participant_id)
     if who is None or who.event_id != event.id:
-        raise AppError("not_found", _l("There is no participant %(participant_id)s in this event.", participant_id=participant_id))
+        raise AppError(
+            "not_found",
+            _l(
+                "There is no participant %(participant_id)s in this event.",
+                participant_id=participant_id,
+            ),
+        )
     if who.role == "organiser":
         raise AppError("forbidden", _l("Organisers cannot be removed here."))
     who.removed = True

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
-
 from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
