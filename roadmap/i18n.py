@@ -11,6 +11,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, session
 
+from flask_babel import get_locale
+
 from .extensions import babel
 
 # Each language named in itself, as the picker shows it.
@@ -37,7 +39,12 @@ ALIASES = {
     "zh_CN": "zh_Hans",
     "zh-CN": "zh_Hans",
     "fil": "tl",
+    "fil_PH": "tl",
 }
+
+# Babel knows Filipino as "fil" (it reads "tl" as fil_PH), so its gettext catalogue lives in
+# translations/fil/; everything else (cookie, JS catalogue, <html lang>) says "tl".
+CATALOGUE_DIR = {"tl": "fil"}
 
 
 def normalise(code: str | None) -> str | None:
@@ -46,6 +53,12 @@ def normalise(code: str | None) -> str | None:
         return None
     code = ALIASES.get(code, code)
     return code if code in current_app.config["LANGUAGES"] else None
+
+
+def ui_language() -> str:
+    """The UI language of this request, as one of LANGUAGES (Babel may spell it otherwise)."""
+    code = str(get_locale() or "en")
+    return ALIASES.get(code, code)
 
 
 def html_lang(code: str) -> str:

@@ -20,7 +20,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from . import transport
@@ -29,7 +28,7 @@ from .config import NAME_MAX
 from .errors import AppError
 from .events import event_by_code, join_event, save_language
 from .extensions import db
-from .i18n import LANGUAGE_NAMES, html_lang, normalise
+from .i18n import LANGUAGE_NAMES, html_lang, normalise, ui_language
 from .models import Board, Event, Group, Participant
 
 bp = Blueprint("views", __name__)
@@ -51,8 +50,8 @@ def template_helpers() -> dict[str, Any]:
     return {
         "csrf_token": csrf_token,
         "languages": current_app.config["LANGUAGES"],
-        "get_locale": lambda: str(get_locale() or "en"),
-        "html_lang": lambda: html_lang(str(get_locale() or "en")),
+        "get_locale": ui_language,
+        "html_lang": lambda: html_lang(ui_language()),
         "language_names": LANGUAGE_NAMES,
     }
 

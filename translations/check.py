@@ -23,6 +23,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parent.parent
+# Babel reads "tl" as fil_PH: the Filipino catalogue is translations/fil/ (roadmap/i18n.py).
+CATALOGUE_DIR = {"tl": "fil"}
 HERE = ROOT / "translations"
 JS = ROOT / "static" / "i18n"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
@@ -68,7 +70,7 @@ def check() -> list[str]:
     for lang in ui_languages():
         if lang == "en":
             continue
-        po = HERE / lang / "LC_MESSAGES" / "messages.po"
+        po = HERE / CATALOGUE_DIR.get(lang, lang) / "LC_MESSAGES" / "messages.po"
         if not po.exists():
             problems.append(f"{lang}: no catalogue (add translations/{lang}.json, run make i18n)")
             continue

@@ -21,6 +21,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+# Babel reads "tl" as fil_PH: the Filipino catalogue is translations/fil/ (roadmap/i18n.py).
+CATALOGUE_DIR = {"tl": "fil"}
 HERE = Path(__file__).resolve().parent
 POT = HERE / "messages.pot"
 
@@ -65,7 +67,7 @@ def build(lang: str) -> tuple[Catalog, list[str]]:
 
 def fill(lang: str) -> int:
     catalog, missing = build(lang)
-    out = HERE / lang / "LC_MESSAGES"
+    out = HERE / CATALOGUE_DIR.get(lang, lang) / "LC_MESSAGES"
     out.mkdir(parents=True, exist_ok=True)
     with (out / "messages.po").open("wb") as f:
         write_po(f, catalog, width=100, omit_header=False, no_location=True)

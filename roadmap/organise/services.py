@@ -328,8 +328,9 @@ def participants(event: Event) -> dict[str, Any]:
         sa.select(Participant).where(Participant.event_id == event.id).order_by(Participant.id)
     ).all()
     counted = [p for p in people if p.role == "participant" and not p.removed]
-    by_org = Counter(p.organisation.strip() or "(not given)" for p in counted)
-    by_country = Counter(p.country.strip() or "(not given)" for p in counted)
+    unknown = str(_l("(not given)"))
+    by_org = Counter(p.organisation.strip() or unknown for p in counted)
+    by_country = Counter(p.country.strip() or unknown for p in counted)
     return {
         "participants": [participant_dict(p) for p in people],
         "counts": {
