@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
-
+from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import get_locale
 
 from .extensions import babel
@@ -66,6 +65,8 @@ def html_lang(code: str) -> str:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a CLI command, a worker: the default language
+        return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
     languages = current_app.config["LANGUAGES"]
     for chosen in (request.args.get("lang"), session.get("lang"), request.cookies.get("lang")):
         found = normalise(chosen)

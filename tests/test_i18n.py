@@ -30,6 +30,8 @@ NATIVE = {"tl": {"at", "in", "no"}}
 def english(lang: str) -> re.Pattern[str]:
     words = [w for w in FUNCTION_WORDS.split() if w not in NATIVE.get(lang, set())]
     return re.compile(r"\b(" + "|".join(words) + r")\b", re.I)
+
+
 # Words that stay as they are in every language (product names, keys, file types, codes).
 KEPT = {
     "PDF", "QR", "CSV", "XLSX", "JSON", "ICS", "COMMIT", "Enter", "Shift", "Esc", "Ctrl",
@@ -126,7 +128,8 @@ def pages(client, demo, lang: str) -> list[str]:
     board_id = demo["groups"][1]["board_id"]
     urls = ["/", "/join", f"/join/{code}", f"/join/{code}/card", "/join/NOPE", "/organise/login"]
     page = client.get(f"/join/{code}").get_data(as_text=True)
-    client.post(f"/join/{code}", data={"csrf_token": csrf_of(page), "name": "Ana", "language": lang})
+    form = {"csrf_token": csrf_of(page), "name": "Ana", "language": lang}
+    client.post(f"/join/{code}", data=form)
     urls += [f"/e/{event_id}", f"/boards/{board_id}", f"/boards/{board_id}/list"]
     urls += [f"/facilitate/{demo['groups'][1]['facilitator_token']}"]
     urls += [f"/organise/{demo['organiser_token']}", "/organise/", f"/organise/events/{event_id}"]
@@ -175,7 +178,8 @@ def test_join_page_picker_is_remembered(app, client, demo):
     code = demo["join_code"]
     page = client.get(f"/join/{code}").get_data(as_text=True)
     assert 'value="km"' in page
-    client.post(f"/join/{code}", data={"csrf_token": csrf_of(page), "name": "Sok", "language": "km"})
+    form = {"csrf_token": csrf_of(page), "name": "Sok", "language": "km"}
+    client.post(f"/join/{code}", data=form)
     assert '<html lang="km"' in client.get(f"/e/{demo['event_id']}").get_data(as_text=True)
     with app.app_context():
         who = db.session.scalar(sa.select(Participant).where(Participant.name == "Sok"))
