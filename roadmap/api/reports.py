@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 from flask import Response, current_app, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 
@@ -88,7 +90,7 @@ def board_report(board_id: int):
         raise AppError(
             "forbidden", _l("Only the board's facilitator and the organisers may do this.")
         )
-    context = board_context(board)
+    context = board_context(board, request.args.get("lang"))
     db.session.remove()
     result = render_pdf("board", context)
     group = context["board"]["group"]
@@ -99,7 +101,7 @@ def board_report(board_id: int):
 @documented(resp={"HTTP_200": None, "HTTP_503": ErrorBody, **ERRORS}, tags=TAGS)
 def event_report(event_id: int):
     """The whole event's PDF (synchronous; large events: POST report-jobs instead)."""
-    context = event_context(organiser_event(event_id))
+    context = event_context(organiser_event(event_id), request.args.get("lang"))
     db.session.remove()
     result = render_pdf("event", context)
     return download(result["pdf"], "application/pdf", f"{slug(context['event']['name'])}.pdf")
@@ -110,7 +112,9 @@ def event_report(event_id: int):
 def actions_csv(event_id: int):
     """The action tracker as CSV: one row per commitment, UTF-8 with a BOM (for Excel)."""
     event = organiser_event(event_id)
-    data = to_csv(event_context(event)["actions"])
+    context = event_context(event, request.args.get("lang"))
+    with force_locale(context["lang"]):
+        data = to_csv(context["actions"])
     return download(data, "text/csv; charset=utf-8", f"{slug(event.name)}-actions.csv")
 
 
@@ -119,7 +123,10 @@ def actions_csv(event_id: int):
 def actions_xlsx(event_id: int):
     """The action tracker as an Excel workbook (filters, widths, real dates)."""
     event = organiser_event(event_id)
-    data = to_xlsx(event_context(event)["actions"], f"{event.name}: action tracker")
+    context = event_context(event, request.args.get("lang"))
+    with force_locale(context["lang"]):
+        title = _("%(event)s: action tracker", event=event.name)
+        data = to_xlsx(context["actions"], title)
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return download(data, mimetype, f"{slug(event.name)}-actions.xlsx")
 
@@ -129,7 +136,9 @@ def actions_xlsx(event_id: int):
 def actions_ics(event_id: int):
     """The commitments' due dates as an iCalendar file (one all-day event per commitment)."""
     event = organiser_event(event_id)
-    data = to_ics(event_context(event)["actions"], event.name, request.host.split(":")[0])
+    context = event_context(event, request.args.get("lang"))
+    with force_locale(context["lang"]):
+        data = to_ics(context["actions"], event.name, request.host.split(":")[0])
     return download(data, "text/calendar; charset=utf-8", f"{slug(event.name)}-actions.ics")
 
 
@@ -169,7 +178,7 @@ def import_json():
 @documented(resp={"HTTP_202": JobOut, **ERRORS}, tags=TAGS)
 def start_report_job(event_id: int):
     """Render the event's PDF in the background; progress comes as Socket.IO report:progress."""
-    job = start_event_report(organiser_event(event_id))
+    job = start_event_report(organiser_event(event_id), request.args.get("lang"))
     return job, 202
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..extensions import db
+from ..i18n import normalise
 from ..inclusion import coverage
 from ..models import Board, Event, Group, Lane, Note, Participant, Takeaway, Vote, utcnow
 
@@ -211,23 +212,35 @@ def participation(people: dict[int, Participant]) -> dict[str, Any]:
     }
 
 
-def board_context(board: Board) -> dict[str, Any]:
+def report_language(event: Event, asked: str | None = None) -> str:
+    """The language a report is written in: the one asked for (`?lang=`), else the event's
+    first UI language, else English."""
+    for code in (asked, *(event.languages or [])):
+        found = normalise(code)
+        if found:
+            return found
+    return "en"
+
+
+def board_context(board: Board, lang: str | None = None) -> dict[str, Any]:
     """Everything the one-group PDF needs."""
     group = db.session.get(Group, board.group_id)
     data = load(group.event, [board.id])
     return {
+        "lang": report_language(group.event, lang),
         "event": event_item(group.event),
         "board": board_item(board, data),
         "generated_at": utcnow(),
     }
 
 
-def event_context(event: Event) -> dict[str, Any]:
+def event_context(event: Event, lang: str | None = None) -> dict[str, Any]:
     """Everything the whole-event PDF and the action trackers need."""
     data = load(event)
     boards = [board_item(b, data) for b in data.boards]
     all_notes = [n for b in boards for n in b["notes"]]
     return {
+        "lang": report_language(event, lang),
         "event": event_item(event),
         "boards": boards,
         "participation": participation(data.people),
