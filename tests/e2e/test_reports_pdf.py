@@ -191,13 +191,13 @@ def test_report_access_is_for_staff_only(client, demo, join):
 
 def test_the_fetcher_serves_only_static_files():
     fetcher = StaticOnlyFetcher()
-    css = fetcher.fetch((Path(__file__).parent.parent / "static/css/print.css").as_uri())
+    css = fetcher.fetch((Path(__file__).parent.parent.parent / "static/css/print.css").as_uri())
     assert b"@page" in css.read() and css.content_type == "text/css"
     for url in (
         "file:///etc/passwd",
         "http://example.com/x.png",
         "https://127.0.0.1/",
-        (Path(__file__).parent.parent / "static/../pyproject.toml").as_uri(),
+        (Path(__file__).parent.parent.parent / "static/../pyproject.toml").as_uri(),
         "data:text/plain,hi",
     ):
         with pytest.raises(ValueError):
