@@ -25,6 +25,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..scriptlang import script_lang
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
@@ -212,6 +214,7 @@ def environment() -> Environment:
         )
         _env.filters["date"] = format_date
         _env.filters["num"] = format_number
+        _env.filters["script_lang"] = script_lang
         _env.globals["page_counter"] = page_counter
         _env.globals["STATUS_NAME"] = STATUS_NAME
         _env.globals["PEOPLE"] = PEOPLE

@@ -1031,6 +1031,7 @@
       (state.board.facilitation && state.board.facilitation.spotlight_note_id === note.id ? " spotlight" : "");
     setText(r.kindName, t("kind.cluster"));
     setText(r.text, note.text);
+    if (window.markLang) window.markLang(r.text, note.text);
     var votes = members.reduce(function (sum, m) { return sum + (m.votes || 0); }, note.votes || 0);
     var bits = [t("cluster.count", { count: members.length }), t("note.votes", { count: votes })];
     if (note.pending) bits.push(t("note.pending"));
@@ -1081,7 +1082,10 @@
       (state.board.facilitation && state.board.facilitation.spotlight_note_id === note.id ? " spotlight" : "");
     r.icon.textContent = ICONS[note.kind] || "•";
     setText(r.kindName, t("kind." + note.kind));
-    if (!node._editor) setText(r.text, note.text);
+    if (!node._editor) {
+      setText(r.text, note.text);
+      if (window.markLang) window.markLang(r.text, note.text);
+    }
     r.text.hidden = !!node._editor;
     var considered = inclusionGroups().filter(function (g) { return (note.tags || []).indexOf(g.tag) !== -1; });
     setText(r.tags, considered.length ? t("note.considers", { groups: considered.map(groupLabel).join(", ") }) : "");

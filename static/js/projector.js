@@ -54,7 +54,9 @@
     const card = el('article', 'p-note kind-' + note.kind + (spotlit ? ' spotlit' : '') + (big ? ' p-note-big' : ''));
     card.dataset.noteId = note.id;
     card.appendChild(kindLine(note.kind));
-    card.appendChild(el('p', 'p-text', note.text));
+    const text = el('p', 'p-text', note.text);
+    if (window.markLang) window.markLang(text, note.text);
+    card.appendChild(text);
     if (note.commitment) {
       const c = note.commitment;
       const meta = [
