@@ -38,6 +38,8 @@ def clipped(page: Any) -> list[str]:
       const out = [];
       for (const el of document.querySelectorAll('body *')) {
         if (!el.offsetParent || !el.textContent.trim() || el.children.length > 3) continue;
+        const hidden = el.closest('.visually-hidden, .sr-only');
+        if (hidden || el.getBoundingClientRect().width <= 2) continue;
         const s = getComputedStyle(el);
         const cuts = (v) => v === 'hidden' || v === 'clip';
         const hides = cuts(s.overflowX) || cuts(s.overflowY);
