@@ -215,3 +215,22 @@ def test_plural_forms_follow_each_language():
         assert read_po(f).num_plurals >= 2
     tl = json.loads((ROOT / "static" / "i18n" / "tl.json").read_text(encoding="utf-8"))
     assert tl["note.votes.one"] and tl["note.votes.other"]
+
+
+@pytest.mark.parametrize(
+    ("text", "group"),
+    [
+        ("Hỗ trợ phụ nữ và trẻ em gái bị mua bán", "women_girls"),
+        ("Perlindungan pekerja migran di perbatasan", "migrants_stateless"),
+        ("ការការពារជនចំណាកស្រុកនៅតាមព្រំដែន", "migrants_stateless"),
+        ("မသန်စွမ်းသူများအတွက် ဝန်ဆောင်မှု", "disability"),
+        ("ຊ່ວຍເຫຼືອແມ່ຍິງ ແລະ ເດັກຍິງ", "women_girls"),
+        ("保护少数民族社区", "ethnic_minorities"),
+        ("Suporta sa mga mangingisda at kanilang pamilya", "men_boys"),
+    ],
+)
+def test_inclusion_lenses_read_every_ui_language(text, group):
+    from roadmap.inclusion import PATTERNS
+
+    assert PATTERNS[group].search(text)
+    assert not PATTERNS["lgbtqi"].search(text)
