@@ -10,7 +10,7 @@ export HOST PORT
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3
 
-.PHONY: run serve install install-test system-deps system-deps-run test test-fast lint typecheck format bench clean i18n i18n-check
+.PHONY: run serve install install-test system-deps system-deps-run test test-fast lint typecheck format bench clean i18n i18n-check fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -100,6 +100,10 @@ i18n: install
 ## that differ from static/i18n/en.json (`python translations/fill.py --missing` lists the gaps)
 i18n-check: install
 	$(BIN)/python translations/check.py
+
+## fonts: rebuild the subsetted WOFF2 note fonts in static/fonts/ (docs/languages.md)
+fonts: install-test system-deps
+	$(BIN)/python static/fonts/build.py
 
 bench: install-test
 	$(BIN)/python bench/live.py
