@@ -25,7 +25,17 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from ..scriptlang import script_lang
+try:
+    from ..scriptlang import script_lang
+except ImportError:  # the render worker loads this file by path, without the package
+    import importlib.util as _util
+
+    _spec = _util.spec_from_file_location(
+        "roadmap_scriptlang", Path(__file__).resolve().parent.parent / "scriptlang.py"
+    )
+    _module = _util.module_from_spec(_spec)  # type: ignore[arg-type]
+    _spec.loader.exec_module(_module)  # type: ignore[union-attr]
+    script_lang = _module.script_lang
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"
