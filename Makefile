@@ -10,7 +10,7 @@ export HOST PORT
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3
 
-.PHONY: lock run serve install install-test system-deps system-deps-run test test-fast lint typecheck format bench clean i18n
+.PHONY: lock run serve install install-test system-deps system-deps-run test test-fast lint typecheck format bench clean i18n i18n-check fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -86,6 +86,7 @@ lint: install-test
 	$(BIN)/ruff format --check .
 	$(BIN)/codespell
 	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory i18n-check
 
 typecheck:
 	@found=$$($(BIN)/mypy 2>/dev/null | grep -c ': error:'); allowed=$$(cat .mypy-baseline); \
@@ -101,13 +102,21 @@ format:
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## i18n: extract the template/Python strings, update the fr/th catalogues, fill them, compile
+## i18n: extract the template/Python strings, rebuild every language's catalogue from its
+## translations/<lang>.json working copy, compile (docs/languages.md)
 i18n: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
 		--project roadmap -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 	$(BIN)/python translations/fill.py
-	$(BIN)/pybabel compile -d translations --statistics
+
+## i18n-check: fail on a stale .pot, an untranslated or fuzzy message, or JS catalogue keys
+## that differ from static/i18n/en.json (`python translations/fill.py --missing` lists the gaps)
+i18n-check: install
+	$(BIN)/python translations/check.py
+
+## fonts: rebuild the subsetted WOFF2 note fonts in static/fonts/ (docs/languages.md)
+fonts: install-test system-deps
+	$(BIN)/python static/fonts/build.py
 
 bench: install-test
 	$(BIN)/python bench/live.py

@@ -7,6 +7,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import request, session
+from flask_babel import lazy_gettext as _l
 
 from .errors import AppError
 from .extensions import db
@@ -45,9 +46,9 @@ def current_participant(required: bool = True) -> Participant | None:
     who = participant_for_token(token)
     if who is None and required:
         if token:
-            raise AppError("unauthorized", "This token is not valid (or was revoked).")
+            raise AppError("unauthorized", _l("This token is not valid (or was revoked)."))
         raise AppError(
-            "unauthorized", "Join the event first: send 'Authorization: Bearer <token>'."
+            "unauthorized", _l("Join the event first: send 'Authorization: Bearer <token>'.")
         )
     return who
 
@@ -70,13 +71,13 @@ def board_for(who: Participant, board_id: int) -> Board:
     """The board, if `who` may open it: 404 when missing, 403 for another event's board."""
     board = db.session.get(Board, board_id)
     if board is None:
-        raise AppError("not_found", f"There is no board {board_id}.")
+        raise AppError("not_found", _l("There is no board %(board_id)s.", board_id=board_id))
     group = db.session.get(Group, board.group_id)
     if group is None or group.event_id != who.event_id:
-        raise AppError("forbidden", "This board belongs to another event.")
+        raise AppError("forbidden", _l("This board belongs to another event."))
     return board
 
 
 def require_organiser(who: Participant, event_id: int) -> None:
     if who.role != "organiser" or who.event_id != event_id:
-        raise AppError("forbidden", "Only the event's organisers may do this.")
+        raise AppError("forbidden", _l("Only the event's organisers may do this."))

@@ -8,6 +8,11 @@ from .extensions import db
 from .models import Board, Group, Lane
 
 
+def N_(text: str) -> str:
+    """Mark a stock title for the catalogues; it is stored in English and translated when shown."""
+    return text
+
+
 @dataclass(frozen=True)
 class LaneSpec:
     key: str
@@ -28,32 +33,34 @@ TEMPLATES: dict[str, Template] = {
     for t in (
         Template(
             "now-next-later",
-            "Now / Next / Later",
-            "A roadmap in three horizons: what starts now, what follows, what comes later.",
+            N_("Now / Next / Later"),
+            N_("A roadmap in three horizons: what starts now, what follows, what comes later."),
             (
-                LaneSpec("now", "Now", "signpost"),
-                LaneSpec("next", "Next", "signpost"),
-                LaneSpec("later", "Later", "signpost"),
+                LaneSpec("now", N_("Now"), "signpost"),
+                LaneSpec("next", N_("Next"), "signpost"),
+                LaneSpec("later", N_("Later"), "signpost"),
             ),
         ),
         Template(
             "challenges-signposts-commitments",
-            "Challenges → Signposts → Commitments",
-            "From the gaps we see, to the directions we want, to who will do what by when.",
+            N_("Challenges → Signposts → Commitments"),
+            N_("From the gaps we see, to the directions we want, to who will do what by when."),
             (
-                LaneSpec("challenges", "Challenges", "challenge"),
-                LaneSpec("signposts", "Signposts", "signpost"),
-                LaneSpec("commitments", "Commitments", "commitment"),
+                LaneSpec("challenges", N_("Challenges"), "challenge"),
+                LaneSpec("signposts", N_("Signposts"), "signpost"),
+                LaneSpec("commitments", N_("Commitments"), "commitment"),
             ),
         ),
         Template(
             "outcome-output-indicator",
-            "Outcome → Output → Indicator",
-            "The COMMIT style: outcomes, the outputs that reach them, how progress is measured.",
+            N_("Outcome → Output → Indicator"),
+            N_(
+                "The COMMIT style: outcomes, the outputs that reach them, how progress is measured."
+            ),
             (
-                LaneSpec("outcomes", "Outcomes", "signpost"),
-                LaneSpec("outputs", "Outputs", "commitment"),
-                LaneSpec("indicators", "Indicators", "resource"),
+                LaneSpec("outcomes", N_("Outcomes"), "signpost"),
+                LaneSpec("outputs", N_("Outputs"), "commitment"),
+                LaneSpec("indicators", N_("Indicators"), "resource"),
             ),
         ),
     )

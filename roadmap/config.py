@@ -13,6 +13,8 @@ TITLE_MAX = 200
 NAME_MAX = 80
 # Due dates, event dates and imported dates must fall in these years (ICS, PDFs, spreadsheets).
 YEAR_MIN, YEAR_MAX = 2000, 2100
+# The UI languages (roadmap/i18n.py names them; translations/ and static/i18n/ hold their words).
+LANGUAGES = ["en", "fr", "th", "vi", "id", "km", "my", "lo", "zh_Hans", "tl"]
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -32,7 +34,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": ["en", "fr", "th"],
+        "LANGUAGES": list(LANGUAGES),
         "PDF_WORKER": True,  # render PDFs in a separate process
         "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (roadmap/transport.py)
         # A PDF render pauses while the boards broadcast more ops a second than this (0: never),

@@ -25,11 +25,17 @@ STATUS = {
 class AppError(Exception):
     """A refusal the client should see: a code from STATUS, a message, maybe details."""
 
-    def __init__(self, code: str, message: str, **extra: Any) -> None:
+    def __init__(self, code: str, message: Any, **extra: Any) -> None:
+        # `message` may be a lazy gettext string: it is put into words (in the reader's
+        # language) when the error is sent, not when it is raised.
         super().__init__(message)
         self.code = code
-        self.message = message
+        self._message = message
         self.extra = extra
+
+    @property
+    def message(self) -> str:
+        return str(self._message)
 
     @property
     def status(self) -> int:

@@ -6,6 +6,7 @@ import secrets
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from .auth import hash_token, new_token
 from .boards import DEFAULT_TEMPLATE, create_board
@@ -30,7 +31,9 @@ def normalise_code(code: str) -> str:
 def event_by_code(code: str) -> Event:
     event = db.session.scalar(sa.select(Event).where(Event.join_code == normalise_code(code)))
     if event is None:
-        raise AppError("not_found", "No event has this code. Check it on the screen or your card.")
+        raise AppError(
+            "not_found", _l("No event has this code. Check it on the screen or your card.")
+        )
     return event
 
 

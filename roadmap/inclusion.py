@@ -140,6 +140,42 @@ GROUPS: list[tuple[str, str, tuple[str, ...]]] = [
     ),
 ]
 
+# The other UI languages (issue 15): Vietnamese, Indonesian, Khmer, Burmese, Lao, Simplified
+# Chinese, Filipino. Written by the engineer, to review with native speakers (docs/languages.md).
+MORE_WORDS: dict[str, tuple[str, ...]] = {
+    "women_girls": (
+        "phụ nữ", "trẻ em gái", "bé gái", "perempuan", "wanita", "anak perempuan",
+        "ស្ត្រី", "ក្មេងស្រី", "នារី", "အမျိုးသမီး", "မိန်းကလေး", "ແມ່ຍິງ", "ເດັກຍິງ",
+        "妇女", "女性", "女童", "女孩", "kababaihan", "babae", "batang babae",
+    ),
+    "men_boys": (
+        "nam giới", "trẻ em trai", "ngư dân", "laki-laki", "pria", "anak laki-laki", "nelayan",
+        "បុរស", "ក្មេងប្រុស", "អ្នកនេសាទ", "အမျိုးသား", "ယောက်ျားလေး", "ຜູ້ຊາຍ", "ເດັກຊາຍ",
+        "男性", "男童", "男孩", "渔民", "kalalakihan", "lalaki", "batang lalaki", "mangingisda",
+    ),
+    "disability": (
+        "khuyết tật", "disabilitas", "penyandang disabilitas", "cacat", "ពិការ", "ពិការភាព",
+        "မသန်စွမ်း", "ຄົນພິການ", "ພິການ", "残疾", "残障", "kapansanan", "may kapansanan",
+    ),
+    "ethnic_minorities": (
+        "dân tộc thiểu số", "người dân tộc", "minoritas", "masyarakat adat", "suku",
+        "ជនជាតិភាគតិច", "ជនជាតិដើម", "တိုင်းရင်းသား", "လူနည်းစု", "ຊົນເຜົ່າ", "ຊົນເຜົ່າສ່ວນໜ້ອຍ",
+        "少数民族", "原住民", "katutubo", "minorya",
+    ),
+    "migrants_stateless": (
+        "di cư", "không quốc tịch", "lao động di cư", "tị nạn", "migran", "pekerja migran",
+        "tanpa kewarganegaraan", "pengungsi", "ជនចំណាកស្រុក", "គ្មានសញ្ជាតិ", "ពលករចំណាកស្រុក",
+        "ရွှေ့ပြောင်း", "နိုင်ငံမဲ့", "ဒုက္ခသည်", "ແຮງງານເຄື່ອນຍ້າຍ", "ບໍ່ມີສັນຊາດ", "ຄົນອົບພະຍົບ",
+        "无国籍", "难民", "农民工", "migrante", "walang pagkamamamayan", "OFW",
+    ),
+    "lgbtqi": (
+        "đồng tính", "chuyển giới", "người lgbt", "transpuan", "waria", "ភេទទីបី", "អ្នកប្តូរភេទ",
+        "လိင်တူချစ်သူ", "လိင်ပြောင်း", "ຄົນຂ້າມເພດ", "ຄວາມຫຼາກຫຼາຍທາງເພດ", "同性恋", "跨性别",
+        "性少数", "bakla", "tomboy", "transgender",
+    ),
+}  # fmt: skip
+GROUPS = [(key, label, (*words, *MORE_WORDS.get(key, ()))) for key, label, words in GROUPS]
+
 KEYS = [key for key, _label, _words in GROUPS]
 
 # Regex syntax characters: escaped the same way for Python and JavaScript (re.escape would also

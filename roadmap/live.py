@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -85,12 +86,12 @@ def connection() -> Client:
     """This connection's client, if it still has its message budget (every event spends one)."""
     client = CLIENTS.get(request.sid)
     if client is None:
-        raise AppError("unauthorized", "Your session has ended; join the event again.")
+        raise AppError("unauthorized", _l("Your session has ended; join the event again."))
     cfg = current_app.config
     if not socket_buckets.take(
         request.sid, cfg["OP_RATE_PER_SECOND"] * 2, cfg["OP_RATE_BURST"] * 2
     ):
-        raise AppError("rate_limited", "Too many messages at once; slow down.")
+        raise AppError("rate_limited", _l("Too many messages at once; slow down."))
     return client
 
 
@@ -99,7 +100,7 @@ def me() -> Participant:
     client = connection()
     who = db.session.get(Participant, client.participant_id)
     if who is None or who.removed:
-        raise AppError("unauthorized", "Your session has ended; join the event again.")
+        raise AppError("unauthorized", _l("Your session has ended; join the event again."))
     return who
 
 
@@ -210,13 +211,13 @@ def on_presence(data: Any) -> dict[str, Any]:
     who = me()
     args = parse(PresenceData, data)
     if args.board_id not in CLIENTS[request.sid].boards:
-        raise AppError("invalid", "Join the board before sending presence.")
+        raise AppError("invalid", _l("Join the board before sending presence."))
     if args.editing is not None and not db.session.scalar(
         sa.select(Note.id).where(
             Note.id == args.editing, Note.board_id == args.board_id, Note.deleted_at.is_(None)
         )
     ):
-        raise AppError("not_found", f"There is no note {args.editing} on this board.")
+        raise AppError("not_found", _l("There is no note %(id)s on this board.", id=args.editing))
     _set_presence(args.board_id, request.sid, who, args.editing)
     return {"ok": True}
 
@@ -225,7 +226,7 @@ def on_presence(data: Any) -> dict[str, Any]:
 def on_error(err: Exception) -> dict[str, Any]:
     db.session.rollback()
     current_app.logger.exception("socket event failed", exc_info=err)
-    return AppError("server_error", "Something went wrong on the server.").ack()
+    return AppError("server_error", _l("Something went wrong on the server.")).ack()
 
 
 def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:

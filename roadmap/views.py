@@ -19,7 +19,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from . import transport
@@ -28,6 +27,7 @@ from .config import NAME_MAX
 from .errors import AppError
 from .events import event_by_code, join_event, save_language
 from .extensions import db
+from .i18n import LANGUAGE_NAMES, html_lang, normalise, ui_language
 from .models import Board, Event, Group, Participant
 from .public_url import join_url
 from .security import join_limits
@@ -51,7 +51,9 @@ def template_helpers() -> dict[str, Any]:
     return {
         "csrf_token": csrf_token,
         "languages": current_app.config["LANGUAGES"],
-        "get_locale": lambda: str(get_locale() or "en"),
+        "get_locale": ui_language,
+        "html_lang": lambda: html_lang(ui_language()),
+        "language_names": LANGUAGE_NAMES,
     }
 
 
@@ -121,9 +123,9 @@ def join_post(code: str):
     event = event_by_code(code)
     form = {key: request.form.get(key, "").strip() for key in ("name", "organisation", "country")}
     anonymous = request.form.get("anonymous") == "on"
-    language = request.form.get("language", "")
-    if language not in current_app.config["LANGUAGES"]:
-        language = str(current_app.config["BABEL_DEFAULT_LOCALE"])
+    language = normalise(request.form.get("language", "")) or str(
+        current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
     error = None
     if not form["name"]:
         error = _("Please give a display name.")
@@ -293,8 +295,8 @@ def leave():
 
 @bp.post("/lang")
 def set_language():
-    language = request.form.get("language", "")
-    if language not in current_app.config["LANGUAGES"]:
+    language = normalise(request.form.get("language", "")) or ""
+    if not language:
         raise AppError("invalid", _("This language is not available."))
     back = request.form.get("next", "")
     if not back.startswith("/") or back.startswith("//"):

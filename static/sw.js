@@ -2,7 +2,18 @@
    stale-while-revalidate. Socket.IO and the API are never cached. See docs/board.md. */
 "use strict";
 
-var CACHE = "roadmap-v1";
+var CACHE = "roadmap-v2";
+
+/* The note fonts of the scripts a phone may lack (static/fonts/build.py). A board page that asks
+   to be kept offline keeps these too (70 KB); the 1 MB Chinese face is kept once a page used it
+   (every fetched /static/ file is cached below). */
+var FONTS = [
+  "/static/fonts/fonts.css",
+  "/static/fonts/noto-sans-thai.woff2",
+  "/static/fonts/noto-sans-lao.woff2",
+  "/static/fonts/noto-sans-khmer.woff2",
+  "/static/fonts/noto-sans-myanmar.woff2",
+];
 
 self.addEventListener("install", function () {
   self.skipWaiting();
@@ -34,7 +45,7 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type !== "cache" || !Array.isArray(data.urls)) return;
   var port = event.ports && event.ports[0];
-  var urls = data.urls.filter(function (url) {
+  var urls = data.urls.concat(FONTS).filter(function (url) {
     return typeof url === "string" && cacheable(new URL(url, self.location.origin));
   });
   event.waitUntil(

@@ -6,6 +6,9 @@ import re
 import unicodedata
 
 from flask import Response, current_app, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 
 from ..auth import board_for, current_participant, is_staff, require_organiser
@@ -68,7 +71,7 @@ def organiser_event(event_id: int) -> Event:
     require_organiser(who, event_id)
     event = db.session.get(Event, event_id)
     if event is None:
-        raise AppError("not_found", f"There is no event {event_id}.")
+        raise AppError("not_found", _l("There is no event %(event_id)s.", event_id=event_id))
     return event
 
 
@@ -90,9 +93,12 @@ def board_report(board_id: int):
     who = current_participant()
     board = board_for(who, board_id)
     if not is_staff(who, board):
-        raise AppError("forbidden", "Only the board's facilitator and the organisers may do this.")
+        raise AppError(
+            "forbidden", _l("Only the board's facilitator and the organisers may do this.")
+        )
     # An internal copy that names authors is the organisers' choice, not a facilitator's.
-    context = board_context(board, include_authors() and who.role == "organiser")
+    authors = include_authors() and who.role == "organiser"
+    context = board_context(board, authors, lang=request.args.get("lang"))
     db.session.remove()
     result = render_pdf("board", context)
     group = context["board"]["group"]
@@ -103,7 +109,9 @@ def board_report(board_id: int):
 @documented(resp={"HTTP_200": None, "HTTP_503": ErrorBody, **ERRORS}, tags=TAGS)
 def event_report(event_id: int):
     """The whole event's PDF (synchronous; large events: POST report-jobs instead)."""
-    context = event_context(organiser_event(event_id), include_authors())
+    context = event_context(
+        organiser_event(event_id), include_authors(), lang=request.args.get("lang")
+    )
     db.session.remove()
     result = render_pdf("event", context)
     return download(result["pdf"], "application/pdf", f"{slug(context['event']['name'])}.pdf")
@@ -114,7 +122,9 @@ def event_report(event_id: int):
 def actions_csv(event_id: int):
     """The action tracker as CSV: one row per commitment, UTF-8 with a BOM (for Excel)."""
     event = organiser_event(event_id)
-    data = to_csv(event_context(event)["actions"])
+    context = event_context(event, lang=request.args.get("lang"))
+    with force_locale(context["lang"]):
+        data = to_csv(context["actions"])
     return download(data, "text/csv; charset=utf-8", f"{slug(event.name)}-actions.csv")
 
 
@@ -123,7 +133,10 @@ def actions_csv(event_id: int):
 def actions_xlsx(event_id: int):
     """The action tracker as an Excel workbook (filters, widths, real dates)."""
     event = organiser_event(event_id)
-    data = to_xlsx(event_context(event)["actions"], f"{event.name}: action tracker")
+    context = event_context(event, lang=request.args.get("lang"))
+    with force_locale(context["lang"]):
+        title = _("%(event)s: action tracker", event=event.name)
+        data = to_xlsx(context["actions"], title)
     mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return download(data, mimetype, f"{slug(event.name)}-actions.xlsx")
 
@@ -133,7 +146,9 @@ def actions_xlsx(event_id: int):
 def actions_ics(event_id: int):
     """The commitments' due dates as an iCalendar file (one all-day event per commitment)."""
     event = organiser_event(event_id)
-    data = to_ics(event_context(event)["actions"], event.name, request.host.split(":")[0])
+    context = event_context(event, lang=request.args.get("lang"))
+    with force_locale(context["lang"]):
+        data = to_ics(context["actions"], event.name, request.host.split(":")[0])
     return download(data, "text/calendar; charset=utf-8", f"{slug(event.name)}-actions.ics")
 
 
@@ -175,7 +190,9 @@ def import_json():
 @documented(resp={"HTTP_202": JobOut, **ERRORS}, tags=TAGS)
 def start_report_job(event_id: int):
     """Render the event's PDF in the background; progress comes as Socket.IO report:progress."""
-    job = start_event_report(organiser_event(event_id), include_authors())
+    job = start_event_report(
+        organiser_event(event_id), include_authors(), lang=request.args.get("lang")
+    )
     return job, 202
 
 
@@ -186,7 +203,7 @@ def get_report_job(event_id: int, job_id: str):
     organiser_event(event_id)
     job = job_of(event_id, job_id)
     if job is None:
-        raise AppError("not_found", "There is no such report job.")
+        raise AppError("not_found", _l("There is no such report job."))
     return job
 
 
@@ -205,5 +222,5 @@ def get_export(event_id: int, name: str):
     organiser_event(event_id)
     match = FILE_NAME.match(name)
     if match is None or int(match.group(1)) != event_id or not (export_dir() / name).is_file():
-        raise AppError("not_found", "There is no such export.")
+        raise AppError("not_found", _l("There is no such export."))
     return download((export_dir() / name).read_bytes(), "application/pdf", name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..boards import TEMPLATES
 from ..errors import AppError
@@ -37,7 +38,7 @@ def layout(ctx: Context, data: LayoutData) -> Outcome:
     board = ctx.board
     used = db.session.scalar(sa.select(Note.id).where(Note.board_id == board.id).limit(1))
     if used is not None:
-        raise AppError("conflict", "This board already has notes: its template is kept.")
+        raise AppError("conflict", _l("This board already has notes: its template is kept."))
     for old in list(board.lanes):
         board.lanes.remove(old)
     db.session.flush()

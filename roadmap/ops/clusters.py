@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
 from ..config import TITLE_MAX
@@ -35,9 +36,9 @@ def create(ctx: Context, data: ClusterCreate) -> Outcome:
     members = [note_of(ctx, note_id) for note_id in dict.fromkeys(data.note_ids)]
     for note in members:
         if note.kind == "cluster":
-            raise AppError("invalid", "A cluster cannot go inside another cluster.")
+            raise AppError("invalid", _l("A cluster cannot go inside another cluster."))
         if note.hidden:
-            raise AppError("invalid", "Reveal the hidden notes before clustering them.")
+            raise AppError("invalid", _l("Reveal the hidden notes before clustering them."))
     lane = lane_of(ctx, data.lane_id) if data.lane_id is not None else members[0].lane
     cluster = Note(
         board_id=ctx.board.id,
@@ -73,7 +74,7 @@ def dissolve(ctx: Context, data: ClusterDissolve) -> Outcome:
     """Un-merge: the notes come out of the cluster, the cluster note goes."""
     cluster = note_of(ctx, data.cluster_id)
     if cluster.kind != "cluster":
-        raise AppError("invalid", f"Note {cluster.id} is not a cluster.")
+        raise AppError("invalid", _l("Note %(id)s is not a cluster.", id=cluster.id))
     members = db.session.scalars(
         sa.select(Note).where(Note.cluster_id == cluster.id, Note.deleted_at.is_(None))
     ).all()

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
 from ..extensions import db
@@ -35,7 +36,15 @@ def parse_date(value: str | None) -> dt.date | None:
 def short(value: str, what: str, limit: int) -> str:
     value = value.strip()
     if len(value) > limit:
-        raise AppError("too_large", f"The {what} is {len(value)} characters; at most {limit}.")
+        raise AppError(
+            "too_large",
+            _l(
+                "The %(what)s is %(length)s characters; at most %(limit)s.",
+                what=what,
+                length=len(value),
+                limit=limit,
+            ),
+        )
     return value
 
 
@@ -64,7 +73,7 @@ def commitment_lane(ctx: Context, source: Note) -> Lane:
 def fill(note: Note, data: CommitmentSet, ctx: Context) -> None:
     owner = short(data.owner_name, "owner", 200)
     if not owner:
-        raise AppError("invalid", "A commitment needs an owner: who will do it?")
+        raise AppError("invalid", _l("A commitment needs an owner: who will do it?"))
     note.owner_name = owner
     note.owner_org = short(data.owner_org, "organisation", 200)
     note.due_date = parse_date(data.due_date)
@@ -86,14 +95,16 @@ def set_commitment(ctx: Context, data: CommitmentSet) -> Outcome:
     """Turn a note into a new commitment linked to it, or update a commitment's details."""
     note = note_of(ctx, data.note_id)
     if note.hidden:
-        raise AppError("invalid", "Reveal this note before turning it into a commitment.")
+        raise AppError("invalid", _l("Reveal this note before turning it into a commitment."))
     if note.kind == "cluster":
-        raise AppError("invalid", "Turn one of the cluster's notes into a commitment instead.")
+        raise AppError("invalid", _l("Turn one of the cluster's notes into a commitment instead."))
     if note.kind != "commitment" and note.turned_into_id is not None:
         made = db.session.get(Note, note.turned_into_id)
         if made is not None and made.deleted_at is None:
             raise AppError(
-                "conflict", "This note is already a commitment: edit that one.", note_id=made.id
+                "conflict",
+                _l("This note is already a commitment: edit that one."),
+                note_id=made.id,
             )
     if note.kind == "commitment":
         inverse = {
@@ -147,10 +158,12 @@ def set_status(ctx: Context, data: CommitmentStatus) -> Outcome:
     """Report progress on a commitment: staff, its author, or its owner's follow-up link."""
     note = note_of(ctx, data.note_id)
     if note.kind != "commitment":
-        raise AppError("invalid", f"Note {note.id} is not a commitment.")
+        raise AppError("invalid", _l("Note %(id)s is not a commitment.", id=note.id))
     allowed = ctx.staff or owner_link_opens(ctx, note)
     if not allowed and (ctx.actor_row.role == "owner" or note.author_id != ctx.actor_row.id):
-        raise AppError("forbidden", "Only the facilitator or the commitment's owner can do that.")
+        raise AppError(
+            "forbidden", _l("Only the facilitator or the commitment's owner can do that.")
+        )
     inverse = {
         "notes": {
             str(note.id): note_before(

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -185,9 +186,17 @@ def validation_message(err: ValidationError) -> str:
 
 def check_text(text: str, what: str = "text", limit: int = NOTE_TEXT_MAX) -> str:
     if len(text) > limit:
-        raise AppError("too_large", f"The {what} is {len(text)} characters; at most {limit}.")
+        raise AppError(
+            "too_large",
+            _l(
+                "The %(what)s is %(length)s characters; at most %(limit)s.",
+                what=what,
+                length=len(text),
+                limit=limit,
+            ),
+        )
     if not text.strip():
-        raise AppError("invalid", f"The {what} is empty.")
+        raise AppError("invalid", _l("The %(what)s is empty.", what=what))
     return text
 
 
@@ -295,7 +304,7 @@ def _apply(board_id: int, raw: Any, actor: Participant | int, rate_limited: bool
         except (IntegrityError, OperationalError):
             db.session.rollback()
             if attempt == 2:
-                raise AppError("unavailable", "The board is busy; please retry.") from None
+                raise AppError("unavailable", _l("The board is busy; please retry.")) from None
             continue
         if applied.row is None and rate_limited:
             buckets.give_back(actor_id, cfg["OP_RATE_BURST"])
@@ -315,12 +324,12 @@ def _lock_board(
     """In one statement: the board (locked), the actor as it is now, a logged op with op_id."""
     found = sql.lock_board(conn, board_id, op_id, actor_id)
     if found is None:
-        raise AppError("not_found", f"There is no board {board_id}.")
+        raise AppError("not_found", _l("There is no board %(board_id)s.", board_id=board_id))
     board, actor, previous = found
     if actor is None or actor.removed:
-        raise AppError("unauthorized", "Your session has ended; join the event again.")
+        raise AppError("unauthorized", _l("Your session has ended; join the event again."))
     if board.event_id != actor.event_id:
-        raise AppError("forbidden", "This board belongs to another event.")
+        raise AppError("forbidden", _l("This board belongs to another event."))
     return board, actor, previous
 
 
@@ -335,9 +344,9 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
     if actor.role == "owner" and not kind.owner_may:  # a follow-up link reports progress only
         raise AppError("forbidden", "A follow-up link can only report progress.")
     if kind.staff_only and not staff:
-        raise AppError("forbidden", "Only the board's facilitator can do that.")
+        raise AppError("forbidden", _l("Only the board's facilitator can do that."))
     if board.locked and not staff and not kind.when_locked:
-        raise AppError("locked", "The facilitator has locked this board.")
+        raise AppError("locked", _l("The facilitator has locked this board."))
     now = utcnow()
     outcome = kind.handler(Context(board, actor, staff, now, conn), data)
     values = {

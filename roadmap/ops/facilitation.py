@@ -12,6 +12,7 @@ import math
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
 from ..errors import AppError
@@ -194,7 +195,7 @@ def timer_start(ctx: Context, data: TimerStart) -> Outcome:
 def timer_pause(ctx: Context, _data: NoData) -> Outcome:
     board = ctx.board
     if board.timer_ends_at is None or _remaining(ctx) == 0:
-        raise AppError("invalid", "The timer is not running.")
+        raise AppError("invalid", _l("The timer is not running."))
     board.timer_remaining = _remaining(ctx)
     board.timer_ends_at = None
     return Outcome(facilitation(ctx))
@@ -204,7 +205,7 @@ def timer_pause(ctx: Context, _data: NoData) -> Outcome:
 def timer_resume(ctx: Context, _data: NoData) -> Outcome:
     board = ctx.board
     if board.timer_remaining is None or board.timer_ends_at is not None:
-        raise AppError("invalid", "The timer is not paused.")
+        raise AppError("invalid", _l("The timer is not paused."))
     board.timer_ends_at = ctx.now + dt.timedelta(seconds=board.timer_remaining)
     board.timer_remaining = None
     return Outcome(facilitation(ctx))
@@ -228,7 +229,7 @@ def timer_add(ctx: Context, data: TimerAdd) -> Outcome:
     elif data.seconds > 0:
         start_timer(ctx, data.seconds)
     else:
-        raise AppError("invalid", "The timer is not running.")
+        raise AppError("invalid", _l("The timer is not running."))
     return Outcome(facilitation(ctx))
 
 
@@ -287,7 +288,7 @@ def spotlight(ctx: Context, data: SpotlightData) -> Outcome:
     if data.note_id is not None:
         note = note_of(ctx, data.note_id)
         if note.hidden:
-            raise AppError("invalid", "Reveal this note before putting it in the spotlight.")
+            raise AppError("invalid", _l("Reveal this note before putting it in the spotlight."))
     ctx.board.spotlight_note_id = data.note_id
     return Outcome(facilitation(ctx), undo=inverse)
 

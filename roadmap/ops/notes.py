@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
 from .. import privacy
@@ -25,7 +26,9 @@ Tags = list[str]
 def lane_of(ctx: Context, lane_id: int) -> Lane:
     lane = db.session.get(Lane, lane_id)
     if lane is None or lane.board_id != ctx.board_row.id:
-        raise AppError("not_found", f"There is no lane {lane_id} on this board.")
+        raise AppError(
+            "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
+        )
     return lane
 
 
@@ -33,7 +36,9 @@ def lane_kind(ctx: Context, lane_id: int) -> str:
     """The default kind of a lane of this board (404 otherwise): lane_of without the ORM."""
     kind = ctx.run(sql.LANE_KIND, lane_id=lane_id, board_id=ctx.board_row.id).scalar()
     if kind is None:
-        raise AppError("not_found", f"There is no lane {lane_id} on this board.")
+        raise AppError(
+            "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
+        )
     return kind
 
 
@@ -50,7 +55,9 @@ def note_of(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> Note:
     """A note of this board that the actor can see (404 otherwise; deleted ones if asked)."""
     note = db.session.get(Note, note_id)
     if note is None or not visible(ctx, note, deleted_ok):
-        raise AppError("not_found", f"There is no note {note_id} on this board.")
+        raise AppError(
+            "not_found", _l("There is no note %(note_id)s on this board.", note_id=note_id)
+        )
     return note
 
 
@@ -58,13 +65,15 @@ def note_row(ctx: Context, note_id: int, *, deleted_ok: bool = False) -> sa.Row[
     """note_of as a row of sql.NOTE: the note, its `votes`, its author's name."""
     note = ctx.run(sql.NOTE, note_id=note_id, board_id=ctx.board_row.id).first()
     if note is None or not visible(ctx, note, deleted_ok):
-        raise AppError("not_found", f"There is no note {note_id} on this board.")
+        raise AppError(
+            "not_found", _l("There is no note %(note_id)s on this board.", note_id=note_id)
+        )
     return note
 
 
 def require_owner(ctx: Context, note: Any) -> None:
     if not ctx.staff and note.author_id != ctx.actor_row.id:
-        raise AppError("forbidden", "You can only change your own notes.")
+        raise AppError("forbidden", _l("You can only change your own notes."))
 
 
 def audience_of(ctx: Context, note: Any) -> list[int] | None:
@@ -79,7 +88,7 @@ def hides_actor(ctx: Context, note: Any) -> bool:
 
 def clean_tags(tags: list[str]) -> list[str]:
     if len(tags) > 10 or any(len(t) > 40 for t in tags):
-        raise AppError("too_large", "At most 10 tags of 40 characters.")
+        raise AppError("too_large", _l("At most 10 tags of 40 characters."))
     return [t.strip() for t in tags if t.strip()]
 
 
@@ -155,7 +164,7 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
     if data.base_version != row.version:
         raise AppError(
             "conflict",
-            "Someone else changed this note meanwhile: compare both texts and keep one.",
+            _l("Someone else changed this note meanwhile: compare both texts and keep one."),
             current=note_fields(row, row.votes, author_fields(row)),
         )
     note = SimpleNamespace(**row._mapping)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
 from ..extensions import db
@@ -20,7 +21,7 @@ class TakeawaySet(OpData):
 def set_takeaway(ctx: Context, data: TakeawaySet) -> Outcome:
     """Give or change my takeaway; participants can do it in the Takeaways phase."""
     if ctx.board.phase != "takeaways" and not ctx.staff:
-        raise AppError("forbidden", "Takeaways open in the Takeaways phase.")
+        raise AppError("forbidden", _l("Takeaways open in the Takeaways phase."))
     takeaway = db.session.scalar(
         sa.select(Takeaway).where(
             Takeaway.board_id == ctx.board.id, Takeaway.participant_id == ctx.actor.id

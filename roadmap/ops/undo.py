@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
 from ..extensions import db
@@ -122,7 +123,7 @@ def undo(ctx: Context, _data: NoData) -> Outcome:
     # A JSON column stores None as JSON null, so the SQL cannot tell "no inverse" apart.
     row = next((r for r in rows if r.undo), None)
     if row is None:
-        raise AppError("invalid", "There is nothing to undo.")
+        raise AppError("invalid", _l("There is nothing to undo."))
     reverse(ctx, row.undo or {})
     row.undone = True
     return Outcome(

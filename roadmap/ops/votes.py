@@ -3,6 +3,8 @@ shown without names (and only to the staff while the results are hidden)."""
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..errors import AppError
 from . import sql
 from .core import Context, Id, OpData, Outcome, op
@@ -32,7 +34,7 @@ def voters(ctx: Context) -> list[int] | None:
 def require_voting(ctx: Context) -> None:
     """Only voting_open counts: phase changes set it, and the facilitator may close it in Vote."""
     if not ctx.board_row.voting_open:
-        raise AppError("forbidden", "Voting is closed on this board right now.")
+        raise AppError("forbidden", _l("Voting is closed on this board right now."))
 
 
 @op("vote.add", VoteData)
@@ -44,7 +46,9 @@ def add(ctx: Context, data: VoteData) -> Outcome:
     if mine < ctx.board_row.vote_max_per_note:
         budget = ctx.board_row.vote_budget
         if votes_used(ctx) >= budget:
-            raise AppError("forbidden", f"You have used all {budget} of your votes.")
+            raise AppError(
+                "forbidden", _l("You have used all %(budget)s of your votes.", budget=budget)
+            )
         ctx.run(
             sql.ADD_VOTE,
             note_id=note.id,

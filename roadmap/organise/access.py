@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 
 from ..auth import hash_token, participant_for_token
 from ..database import begin_write
@@ -80,7 +81,7 @@ class Principal:
             return identity_for(self.account, event)
         if self.participant is not None and self.participant.event_id == event.id:
             return self.participant, None
-        raise AppError("forbidden", "Only the event's organisers may do this.")
+        raise AppError("forbidden", _l("Only the event's organisers may do this."))
 
     @property
     def name(self) -> str:
@@ -102,10 +103,10 @@ def current_principal(required: bool = True) -> Principal | None:
     if header.lower().startswith("bearer "):
         who = participant_for_token(header[7:].strip())
         if who is None:
-            raise AppError("unauthorized", "This token is not valid (or was revoked).")
+            raise AppError("unauthorized", _l("This token is not valid (or was revoked)."))
         found = _from_participant(who)
         if found is None:
-            raise AppError("forbidden", "Only organisers may do this.")
+            raise AppError("forbidden", _l("Only organisers may do this."))
         return found
     account_id = session.get(SESSION_KEY)
     account = db.session.get(Organiser, account_id) if isinstance(account_id, int) else None
@@ -113,7 +114,7 @@ def current_principal(required: bool = True) -> Principal | None:
         return Principal(account=account)
     found = _from_participant(participant_for_token(session.get("token")))
     if found is None and required:
-        raise AppError("unauthorized", "Sign in as an organiser first.")
+        raise AppError("unauthorized", _l("Sign in as an organiser first."))
     return found
 
 
@@ -121,15 +122,16 @@ def manage(event_id: int, principal: Principal | None = None) -> tuple[Event, Pr
     principal = principal or current_principal()
     event = db.session.get(Event, event_id)
     if event is None:
-        raise AppError("not_found", f"There is no event {event_id}.")
+        raise AppError("not_found", _l("There is no event %(event_id)s.", event_id=event_id))
     if not principal.may_manage(event_id):
-        raise AppError("forbidden", "Only the event's organisers may do this.")
+        raise AppError("forbidden", _l("Only the event's organisers may do this."))
     return event, principal
 
 
 def require_account(principal: Principal) -> Organiser:
     if principal.account is None:
         raise AppError(
-            "forbidden", "Creating events needs an organiser account: sign in at /organise/login."
+            "forbidden",
+            _l("Creating events needs an organiser account: sign in at /organise/login."),
         )
     return principal.account

@@ -9,6 +9,7 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from .. import events, live, ops, privacy
 from ..boards import DEFAULT_TEMPLATE, TEMPLATES
@@ -33,7 +34,10 @@ def parse_date(value: str | None, what: str) -> dt.date | None:
     except ValueError as err:
         if "year" in str(err):
             raise AppError("invalid", str(err)) from None
-        raise AppError("invalid", f"{what}: {value[:40]!r} is not a date (YYYY-MM-DD).") from None
+        raise AppError(
+            "invalid",
+            _l("%(what)s: %(value)s is not a date (YYYY-MM-DD).", what=what, value=value[:40]),
+        ) from None
 
 
 def check_template(template: str) -> str:
@@ -147,7 +151,7 @@ def create_group(
     if not name:
         raise AppError("invalid", "name: a group needs a name.")
     if any(g.name == name for g in event.groups):
-        raise AppError("conflict", f"This event already has a group {name!r}.")
+        raise AppError("conflict", _l("This event already has a group %(name)s.", name=name))
     group, token = add_group(event, name, description.strip(), check_template(template))
     db.session.commit()
     return group, token
@@ -200,14 +204,16 @@ def _board_op(board_id: int, actor: Participant, op_type: str, data: dict[str, A
 def group_by_id(group_id: int) -> Group:
     group = db.session.get(Group, group_id)
     if group is None:
-        raise AppError("not_found", f"There is no group {group_id}.")
+        raise AppError("not_found", _l("There is no group %(group_id)s.", group_id=group_id))
     return group
 
 
 def group_of(event: Event, group_id: int) -> Group:
     group = db.session.get(Group, group_id)
     if group is None or group.event_id != event.id:
-        raise AppError("not_found", f"There is no group {group_id} in this event.")
+        raise AppError(
+            "not_found", _l("There is no group %(group_id)s in this event.", group_id=group_id)
+        )
     return group
 
 
@@ -345,8 +351,9 @@ def participants(event: Event) -> dict[str, Any]:
         .order_by(Participant.id)
     ).all()
     counted = [p for p in people if p.role == "participant" and not p.removed]
-    by_org = Counter(p.organisation.strip() or "(not given)" for p in counted)
-    by_country = Counter(p.country.strip() or "(not given)" for p in counted)
+    unknown = str(_l("(not given)"))
+    by_org = Counter(p.organisation.strip() or unknown for p in counted)
+    by_country = Counter(p.country.strip() or unknown for p in counted)
     if event.purge_counts:  # after a purge (roadmap/purge.py) only the counts are left
         by_org = Counter(dict(event.purge_counts.get("organisations", [])))
         by_country = Counter(dict(event.purge_counts.get("countries", [])))
@@ -365,11 +372,17 @@ def remove_participant(event: Event, participant_id: int) -> Participant:
     """Remove someone: their token stops working, their notes stay as "removed participant"."""
     who = db.session.get(Participant, participant_id)
     if who is None or who.event_id != event.id:
-        raise AppError("not_found", f"There is no participant {participant_id} in this event.")
+        raise AppError(
+            "not_found",
+            _l(
+                "There is no participant %(participant_id)s in this event.",
+                participant_id=participant_id,
+            ),
+        )
     if who.role == "organiser":
-        raise AppError("forbidden", "Organisers cannot be removed here.")
+        raise AppError("forbidden", _l("Organisers cannot be removed here."))
     if who.role == "owner":
-        raise AppError("forbidden", "This is a follow-up link: withdraw it on the commitment.")
+        raise AppError("forbidden", _l("This is a follow-up link: withdraw it on the commitment."))
     who.removed = True
     db.session.commit()
     disconnect(who.id)

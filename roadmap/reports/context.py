@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from .. import privacy
 from ..extensions import db
+from ..i18n import normalise
 from ..inclusion import coverage
 from ..models import Board, Event, Group, Lane, Note, Participant, Takeaway, Vote, utcnow
 
@@ -231,24 +232,40 @@ def participation(event: Event, people: dict[int, Participant]) -> dict[str, Any
     }
 
 
-def board_context(board: Board, include_authors: bool = False) -> dict[str, Any]:
+def report_language(event: Event, asked: str | None = None) -> str:
+    """The language a report is written in: the one asked for (`?lang=`), else the event's
+    first UI language, else English."""
+    for code in (asked, *(event.languages or [])):
+        found = normalise(code)
+        if found:
+            return found
+    return "en"
+
+
+def board_context(
+    board: Board, include_authors: bool = False, lang: str | None = None
+) -> dict[str, Any]:
     """Everything the one-group PDF needs."""
     group = db.session.get(Group, board.group_id)
     data = load(group.event, [board.id], include_authors)
     return {
         "include_authors": include_authors,
+        "lang": report_language(group.event, lang),
         "event": event_item(group.event),
         "board": board_item(board, data),
         "generated_at": utcnow(),
     }
 
 
-def event_context(event: Event, include_authors: bool = False) -> dict[str, Any]:
+def event_context(
+    event: Event, include_authors: bool = False, lang: str | None = None
+) -> dict[str, Any]:
     """Everything the whole-event PDF and the action trackers need."""
     data = load(event, None, include_authors)
     boards = [board_item(b, data) for b in data.boards]
     all_notes = [n for b in boards for n in b["notes"]]
     return {
+        "lang": report_language(event, lang),
         "event": event_item(event),
         "boards": boards,
         "include_authors": include_authors,

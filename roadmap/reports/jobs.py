@@ -78,22 +78,26 @@ def _update(job_id: str, **changes: Any) -> None:
     _publish(snapshot)
 
 
-def start_event_report(event: Event, include_authors: bool = False) -> dict[str, Any]:
+def start_event_report(
+    event: Event, include_authors: bool = False, lang: str | None = None
+) -> dict[str, Any]:
     """Queue a background render of the event's PDF; returns the job."""
     job_id = uuid.uuid4().hex
     job = {"job_id": job_id, "event_id": event.id, "state": "queued", "progress": 0.0}
     with _lock:
         JOBS[job_id] = job
     app = current_app._get_current_object()
-    socketio.start_background_task(_run, app, job_id, event.id, include_authors)
+    socketio.start_background_task(_run, app, job_id, event.id, include_authors, lang)
     return dict(job)
 
 
-def _run(app: Flask, job_id: str, event_id: int, include_authors: bool = False) -> None:
+def _run(
+    app: Flask, job_id: str, event_id: int, include_authors: bool = False, lang: str | None = None
+) -> None:
     with app.app_context():
         try:
             _update(job_id, state="gathering", progress=0.02)
-            context = event_context(db.session.get(Event, event_id), include_authors)
+            context = event_context(db.session.get(Event, event_id), include_authors, lang=lang)
             db.session.remove()  # no connection held while the worker lays out pages
             last = [0.0, time.monotonic()]
 

@@ -18,13 +18,29 @@ from xml.etree import ElementTree
 
 import cssselect2
 import weasyprint
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+try:
+    from ..scriptlang import script_lang
+except ImportError:  # the render worker loads this file by path, without the package
+    import importlib.util as _util
+
+    _spec = _util.spec_from_file_location(
+        "roadmap_scriptlang", Path(__file__).resolve().parent.parent / "scriptlang.py"
+    )
+    _module = _util.module_from_spec(_spec)  # type: ignore[arg-type]
+    _spec.loader.exec_module(_module)  # type: ignore[union-attr]
+    script_lang = _module.script_lang
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = ROOT / "templates"
 STATIC = ROOT / "static"
+CATALOGUES = ROOT / "translations"
 BASE_URL = STATIC.as_uri() + "/"  # templates link "css/print.css"
 
 KINDS = {
@@ -96,10 +112,40 @@ class StaticOnlyFetcher(URLFetcher):
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": kind})
 
 
-def format_date(value: dt.date | dt.datetime | None, fmt: str = "%d %b %Y") -> str:
+def N_(text: str) -> str:
+    """Mark a word for the catalogues; it is translated when the report is rendered."""
+    return text
+
+
+# The language of the report being rendered (one render at a time per process).
+_lang = "en"
+
+
+def babel_locale(lang: str) -> str:
+    # English reports keep the day-month-year order of the organisers' region.
+    return {"en": "en_GB", "tl": "fil", "zh_Hans": "zh_Hans"}.get(lang, lang)
+
+
+def translations_for(lang: str) -> Translations | NullTranslations:
+    if lang == "en":
+        return NullTranslations()
+    folder = {"tl": "fil"}.get(lang, lang)
+    return Translations.load(str(CATALOGUES), [folder], domain="messages")
+
+
+def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+    """A date (with the time when `fmt` asks for it: "%H") in the report's language."""
     if value is None:
         return ""
-    return value.strftime(fmt).lstrip("0")
+    locale = babel_locale(_lang)
+    if isinstance(value, dt.datetime) and "%H" in fmt:
+        return babel_dates.format_datetime(value, "medium", locale=locale)
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return babel_dates.format_date(day, "medium", locale=locale)
+
+
+def format_number(value: int | float) -> str:
+    return babel_numbers.format_decimal(value, locale=babel_locale(_lang))
 
 
 def date_range(start: dt.date | None, end: dt.date | None) -> str:
@@ -107,28 +153,65 @@ def date_range(start: dt.date | None, end: dt.date | None) -> str:
         return format_date(end)
     if end is None or end == start:
         return format_date(start)
-    if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}–{format_date(end)}"
-    return f"{format_date(start)} – {format_date(end)}"
+    return babel_dates.format_interval(start, end, "yMMMd", locale=babel_locale(_lang))
+
+
+def css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def page_counter(template: str) -> str:
+    """CSS `content` for "Page %(page)s of %(pages)s" in the report's language."""
+    parts = re.split(r"(%\(pages?\)s)", template)
+    out = []
+    for part in parts:
+        if part == "%(page)s":
+            out.append("counter(page)")
+        elif part == "%(pages)s":
+            out.append("counter(pages)")
+        elif part:
+            out.append(css_string(part))
+    return " ".join(out)
 
 
 KIND_PLURAL = {
-    "signpost": "Signposts",
-    "challenge": "Challenges",
-    "question": "Questions",
-    "resource": "Resources",
-    "commitment": "Commitments",
-    "cluster": "Clusters",
+    "signpost": N_("Signposts"),
+    "challenge": N_("Challenges"),
+    "question": N_("Questions"),
+    "resource": N_("Resources"),
+    "commitment": N_("Commitments"),
+    "cluster": N_("Clusters"),
 }
 
 KIND_NAME = {
-    "signpost": "Signpost",
-    "challenge": "Challenge",
-    "question": "Question",
-    "resource": "Resource",
-    "commitment": "Commitment",
-    "cluster": "Cluster",
+    "signpost": N_("Signpost"),
+    "challenge": N_("Challenge"),
+    "question": N_("Question"),
+    "resource": N_("Resource"),
+    "commitment": N_("Commitment"),
+    "cluster": N_("Cluster"),
 }
+
+STATUS_NAME = {
+    "planned": N_("Planned"),
+    "in progress": N_("In progress"),
+    "done": N_("Done"),
+    "blocked": N_("Blocked"),
+    "dropped": N_("Dropped"),
+}
+
+# The inclusion lenses' group names (roadmap/inclusion.py GROUPS), for the catalogues.
+INCLUSION_LABELS = (
+    N_("Women and girls"),
+    N_("Men and boys"),
+    N_("People with disability"),
+    N_("Ethnic minorities"),
+    N_("Migrants and stateless people"),
+    N_("LGBTQI people"),
+)
+
+# Names the reports write for people (roadmap/models.py, context.py): translated when shown.
+PEOPLE = (N_("Anonymous"), N_("removed participant"))
 
 _env: Environment | None = None
 
@@ -141,8 +224,14 @@ def environment() -> Environment:
             autoescape=select_autoescape(["html"], default=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            extensions=["jinja2.ext.i18n"],
         )
         _env.filters["date"] = format_date
+        _env.filters["num"] = format_number
+        _env.filters["script_lang"] = script_lang
+        _env.globals["page_counter"] = page_counter
+        _env.globals["STATUS_NAME"] = STATUS_NAME
+        _env.globals["PEOPLE"] = PEOPLE
         _env.globals["date_range"] = date_range
         _env.globals["KIND_PLURAL"] = KIND_PLURAL
         _env.globals["KIND_NAME"] = KIND_NAME
@@ -150,8 +239,17 @@ def environment() -> Environment:
 
 
 def render_html(kind: str, context: dict[str, Any]) -> str:
-    """The report's HTML (notes are escaped text: a note's markup never becomes markup)."""
-    return environment().get_template(KINDS[kind]).render(**context)
+    """The report's HTML (notes are escaped text: a note's markup never becomes markup).
+
+    Its own words (headings, legends, contents, page numbers) come from the gettext catalogues
+    in `context["lang"]` (default English); dates and numbers are formatted for that locale.
+    """
+    global _lang
+    _lang = context.get("lang") or "en"
+    context = {**context, "html_lang": {"zh_Hans": "zh-Hans"}.get(_lang, _lang)}
+    env = environment()
+    env.install_gettext_translations(translations_for(_lang), newstyle=True)  # type: ignore[attr-defined]
+    return env.get_template(KINDS[kind]).render(**context)
 
 
 def render(kind: str, context: dict[str, Any]) -> dict[str, Any]:

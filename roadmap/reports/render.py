@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
 from . import pdf
@@ -40,4 +41,4 @@ def render_pdf(
         )
     except WorkerError as err:
         current_app.logger.error("PDF render failed: %s", err)
-        raise AppError("unavailable", "The PDF could not be rendered; try again.") from None
+        raise AppError("unavailable", _l("The PDF could not be rendered; try again.")) from None

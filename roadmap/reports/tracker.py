@@ -7,25 +7,30 @@ import datetime as dt
 import io
 from typing import Any
 
+from flask_babel import gettext
 from icalendar import Alarm, Calendar
 from icalendar import Event as CalendarEvent
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .pdf import N_, STATUS_NAME
+
+# Words are put into the export's language by the caller (flask_babel.force_locale).
+
 COLUMNS: list[tuple[str, str, int]] = [
     # (key in the commitment dict, header, column width in the workbook)
-    ("group", "Group", 28),
-    ("text", "Commitment", 48),
-    ("signpost", "Signpost", 40),
-    ("owner", "Owner", 20),
-    ("organisation", "Organisation", 24),
-    ("due_date", "Due date", 12),
-    ("indicator", "Indicator", 36),
-    ("partners", "Partners", 24),
-    ("status", "Status", 12),
-    ("status_note", "Status note", 30),
-    ("last_update", "Last update", 18),
+    ("group", N_("Group"), 28),
+    ("text", N_("Commitment"), 48),
+    ("signpost", N_("Signpost"), 40),
+    ("owner", N_("Owner"), 20),
+    ("organisation", N_("Organisation"), 24),
+    ("due_date", N_("Due date"), 12),
+    ("indicator", N_("Indicator"), 36),
+    ("partners", N_("Partners"), 24),
+    ("status", N_("Status"), 12),
+    ("status_note", N_("Status note"), 30),
+    ("last_update", N_("Last update"), 18),
 ]
 
 
@@ -48,7 +53,7 @@ def to_csv(actions: list[dict[str, Any]]) -> bytes:
     """UTF-8 with a BOM, so Excel opens Thai, Khmer and Burmese correctly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([header for _, header, _ in COLUMNS])
+    writer.writerow([gettext(header) for _, header, _ in COLUMNS])
     for row in actions:
         writer.writerow([_safe_cell(_text(row[key])) for key, _, _ in COLUMNS])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
@@ -58,8 +63,8 @@ def to_xlsx(actions: list[dict[str, Any]], title: str = "Action tracker") -> byt
     """A workbook with a bold frozen header, filters, column widths and real dates."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "Actions"
-    sheet.append([header for _, header, _ in COLUMNS])
+    sheet.title = gettext("Actions")[:31]
+    sheet.append([gettext(header) for _, header, _ in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0F766E")
@@ -98,7 +103,7 @@ def to_ics(actions: list[dict[str, Any]], event_name: str, host: str = "roadmap"
     cal = Calendar()
     cal.add("prodid", "-//Roadmap boards//Action tracker//EN")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{event_name}: commitments")
+    cal.add("x-wr-calname", gettext("%(event)s: commitments", event=event_name))
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for row in actions:
         due = row["due_date"]
@@ -111,15 +116,17 @@ def to_ics(actions: list[dict[str, Any]], event_name: str, host: str = "roadmap"
         if due < dt.date.max:  # stored before due dates had a range: never a 500 here
             item.add("dtend", due + dt.timedelta(days=1))
         owner = ", ".join(x for x in (row["owner"], row["organisation"]) if x)
-        item.add("summary", f"Due: {row['text'][:120]}" + (f" ({owner})" if owner else ""))
+        summary = gettext("Due: %(text)s", text=row["text"][:120])
+        item.add("summary", summary + (f" ({owner})" if owner else ""))
+        status = gettext(STATUS_NAME.get(row["status"], row["status"]))
         lines = [
-            f"Group: {row['group']}",
-            f"Commitment: {row['text']}",
-            f"Signpost: {row['signpost']}" if row["signpost"] else "",
-            f"Owner: {owner}" if owner else "",
-            f"Indicator: {row['indicator']}" if row["indicator"] else "",
-            f"Partners: {row['partners']}" if row["partners"] else "",
-            f"Status: {row['status']}",
+            gettext("Group: %(value)s", value=row["group"]),
+            gettext("Commitment: %(value)s", value=row["text"]),
+            gettext("Signpost: %(value)s", value=row["signpost"]) if row["signpost"] else "",
+            gettext("Owner: %(value)s", value=owner) if owner else "",
+            gettext("Indicator: %(value)s", value=row["indicator"]) if row["indicator"] else "",
+            gettext("Partners: %(value)s", value=row["partners"]) if row["partners"] else "",
+            gettext("Status: %(value)s", value=status),
         ]
         item.add("description", "\n".join(line for line in lines if line))
         item.add("categories", [row["group"]])

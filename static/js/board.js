@@ -39,6 +39,12 @@
     });
   }
 
+  // Stock lane titles (roadmap/boards.py TEMPLATES) are stored in English; show them translated.
+  function laneTitle(lane) {
+    if (!lane) return "";
+    return catalogue["lane_title." + lane.title] || lane.title;
+  }
+
   function loadCatalogue() {
     return fetch(cfg.i18nUrl, { credentials: "same-origin" })
       .then(function (res) {
@@ -354,7 +360,7 @@
     if (index > 0) data.after = list[index - 1].id;
     else if (list.length) data.before = list[0].id;
     var lane = laneById(laneId);
-    announce(t("announce.moved_mine", { lane: lane ? lane.title : "" }));
+    announce(t("announce.moved_mine", { lane: laneTitle(lane) }));
     if (ui.focusKey === store.keyOf(note) && tabsMode()) ui.activeLane = laneId;
     return sendOp("note.move", data);
   }
@@ -805,7 +811,7 @@
     var head = el("div", "lane-head");
     var h = el("h2", "lane-title");
     h.id = "lane-" + lane.id + "-title";
-    h.textContent = lane.title;
+    h.textContent = laneTitle(lane);
     var count = el("span", "lane-count");
     head.appendChild(h);
     head.appendChild(count);
@@ -820,7 +826,7 @@
     var add = el("button", "button add-here");
     add.type = "button";
     add.dataset.action = "add-here";
-    add.textContent = "+ " + t("lane.add", { lane: lane.title });
+    add.textContent = "+ " + t("lane.add", { lane: laneTitle(lane) });
     section.appendChild(add);
     if (cfg.view === "board" && window.Sortable) {
       window.Sortable.create(list, {
@@ -849,7 +855,7 @@
       var b = el("button", "lane-tab");
       b.type = "button";
       b.dataset.laneId = lane.id;
-      b.appendChild(document.createTextNode(lane.title + " "));
+      b.appendChild(document.createTextNode(laneTitle(lane) + " "));
       var c = el("span", "tab-count");
       b.appendChild(c);
       b.addEventListener("click", function () {
@@ -1117,6 +1123,7 @@
       (state.board.facilitation && state.board.facilitation.spotlight_note_id === note.id ? " spotlight" : "");
     setText(r.kindName, t("kind.cluster"));
     setText(r.text, note.text);
+    if (window.markLang) window.markLang(r.text, note.text);
     var votes = members.reduce(function (sum, m) { return sum + (m.votes || 0); }, note.votes || 0);
     var bits = [t("cluster.count", { count: members.length }), resultsHidden() && note.votes == null ? t("note.votes_hidden") : t("note.votes", { count: votes })];
     if (note.pending) bits.push(t("note.pending"));
@@ -1167,7 +1174,10 @@
       (state.board.facilitation && state.board.facilitation.spotlight_note_id === note.id ? " spotlight" : "");
     r.icon.textContent = ICONS[note.kind] || "•";
     setText(r.kindName, t("kind." + note.kind));
-    if (!node._editor) setText(r.text, note.text);
+    if (!node._editor) {
+      setText(r.text, note.text);
+      if (window.markLang) window.markLang(r.text, note.text);
+    }
     r.text.hidden = !!node._editor;
     var considered = inclusionGroups().filter(function (g) { return (note.tags || []).indexOf(g.tag) !== -1; });
     setText(r.tags, considered.length ? t("note.considers", { groups: considered.map(groupLabel).join(", ") }) : "");
@@ -1430,7 +1440,7 @@
     var area = el("textarea", "note-input");
     area.id = "compose-" + laneId;
     label.htmlFor = area.id;
-    label.textContent = t("composer.label", { lane: lane.title });
+    label.textContent = t("composer.label", { lane: laneTitle(lane) });
     area.rows = 3;
     area.maxLength = 2000;
     var hint = el("p", "hint composer-hint");
@@ -1483,7 +1493,7 @@
         lastAddedKey = added.key;
         area.value = "";
         picker.reset();
-        announce(t("announce.added_mine", { lane: lane.title }));
+        announce(t("announce.added_mine", { lane: laneTitle(lane) }));
         area.focus();
       });
     };
@@ -1606,7 +1616,7 @@
     var options = [];
     state.board.lanes.forEach(function (lane) {
       if (lane.id !== note.lane_id) {
-        options.push([t("move.to_lane", { lane: lane.title }), function () { moveNote(note, lane.id, laneItems(lane.id).length); }]);
+        options.push([t("move.to_lane", { lane: laneTitle(lane) }), function () { moveNote(note, lane.id, laneItems(lane.id).length); }]);
       }
     });
     if (idx > 0) options.push([t("move.up"), function () { moveBy(note, 0, -1); }]);
@@ -1616,7 +1626,7 @@
     var li = lanes.findIndex(function (l) { return l.id === note.lane_id; });
     // The next lane first: the most common move.
     if (lanes[li + 1]) {
-      var nextTitle = t("move.to_lane", { lane: lanes[li + 1].title });
+      var nextTitle = t("move.to_lane", { lane: laneTitle(lanes[li + 1]) });
       options.sort(function (a, b) { return (b[0] === nextTitle) - (a[0] === nextTitle); });
     }
     options.forEach(function (opt) {
@@ -1666,11 +1676,11 @@
     var who = (msg.actor && msg.actor.name) || t("note.anonymous");
     var r = msg.result || {};
     var lane = r.note ? laneById(r.note.lane_id) : r.lane_id ? laneById(r.lane_id) : null;
-    var laneTitle = lane ? lane.title : "";
+    var laneName = laneTitle(lane);
     var text = null;
-    if (msg.type === "note.create" && r.note) text = t("announce.added", { who: who, lane: laneTitle, text: short(r.note.text) });
+    if (msg.type === "note.create" && r.note) text = t("announce.added", { who: who, lane: laneName, text: short(r.note.text) });
     else if (msg.type === "note.update" && r.note) text = t("announce.edited", { who: who, text: short(r.note.text) });
-    else if (msg.type === "note.move") text = t("announce.moved", { who: who, lane: laneTitle });
+    else if (msg.type === "note.move") text = t("announce.moved", { who: who, lane: laneName });
     else if (msg.type === "note.delete") text = t("announce.deleted", { who: who });
     else if (msg.type === "cluster.create" && r.notes && r.notes.length) {
       text = t("announce.clustered", { who: who, count: r.notes.length - 1, title: short(r.notes[0].text) });
@@ -1872,7 +1882,7 @@
       if (prevNote) data.after = prevNote.id;
       else if (nextNote) data.before = nextNote.id;
       var lane = laneById(laneId);
-      announce(t("announce.moved_mine", { lane: lane ? lane.title : "" }));
+      announce(t("announce.moved_mine", { lane: laneTitle(lane) }));
       sendOp("note.move", data);
     }
     ui.renderPending = false;
@@ -1900,7 +1910,7 @@
       if (lane) {
         ui.activeLane = lane.id;
         render();
-        announce(t("announce.lane", { lane: lane.title }));
+        announce(t("announce.lane", { lane: laneTitle(lane) }));
       }
     }, { passive: true });
   })();

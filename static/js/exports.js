@@ -12,15 +12,15 @@
   const stateText = panel.querySelector(".exports-state");
   const list = panel.querySelector(".exports-list");
   const button = panel.querySelector(".exports-render");
-  const labels = {queued: "Queued", gathering: "Gathering the boards", rendering: "Laying out pages",
-                  waiting: "Waiting for a quieter moment on the boards", done: "Done", failed: "Failed"};
+  // Words from the page (templates/reports/_exports_panel.html), in the reader's language.
+  const labels = JSON.parse(panel.dataset.i18n || "{}");
 
   function showFiles(files) {
     list.replaceChildren();
     if (!files.length) {
       const li = document.createElement("li");
       li.className = "exports-empty";
-      li.textContent = "None yet.";
+      li.textContent = labels.none || "None yet.";
       list.append(li);
       return;
     }
@@ -77,7 +77,7 @@
     fetch(withAuthors(base + "/report-jobs"), {method: "POST", credentials: "same-origin"})
       .then((r) => r.json().then((body) => ({ok: r.ok, body})))
       .then(({ok, body}) => {
-        if (!ok) throw new Error((body.error && body.error.message) || "Refused");
+        if (!ok) throw new Error((body.error && body.error.message) || labels.refused || "Refused");
         if (!socket) poll(body.job_id);
       })
       .catch((err) => progress({event_id: eventId, state: "failed", progress: 0, error: err.message}));

@@ -54,7 +54,9 @@
     const card = el('article', 'p-note kind-' + note.kind + (spotlit ? ' spotlit' : '') + (big ? ' p-note-big' : ''));
     card.dataset.noteId = note.id;
     card.appendChild(kindLine(note.kind));
-    card.appendChild(el('p', 'p-text', note.text));
+    const text = el('p', 'p-text', note.text);
+    if (window.markLang) window.markLang(text, note.text);
+    card.appendChild(text);
     if (note.commitment) {
       const c = note.commitment;
       const meta = [
@@ -122,7 +124,7 @@
     board.lanes.forEach((lane) => {
       const col = el('section', 'p-lane' + (bring && bring.lane_id === lane.id ? ' p-followed' : ''));
       col.dataset.laneId = lane.id;
-      col.appendChild(el('h2', 'p-lane-title', lane.title));
+      col.appendChild(el('h2', 'p-lane-title', catalogue['lane_title.' + lane.title] || lane.title));
       const list = el('div', 'p-lane-notes');
       const inLane = board.notes.filter((n) => n.lane_id === lane.id && !n.hidden).sort(order);
       inLane.forEach((n) => {
