@@ -106,6 +106,7 @@ def set_commitment(ctx: Context, data: CommitmentSet) -> Outcome:
                 _l("This note is already a commitment: edit that one."),
                 note_id=made.id,
             )
+    inverse: dict[str, Any]
     if note.kind == "commitment":
         inverse = {
             "notes": {

@@ -370,7 +370,8 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
         outcome.after_commit()
     row = BoardOp(**values)  # not in the session: for publish() and the caller
     result = outcome.result
-    if values["audience"] and values["audience"].get("hide_counts") and not staff:
+    audience: dict[str, Any] | None = values["audience"]  # type: ignore[assignment]
+    if audience and audience.get("hide_counts") and not staff:
         result = without_counts(result)
     return Applied(
         ack={"ok": True, "seq": row.seq, "result": result},
