@@ -23,8 +23,8 @@ ATTRIBUTES = ("aria-label", "placeholder", "title", "alt", "data-i18n")
 # English function words: a fragment with one of them left in a translated page is English.
 FUNCTION_WORDS = "the your this with and of to is are for you not no yet all by on in at or be"
 # ... except where they are words of the language too (Filipino "at" is "and"; "sign in" is
-# the usual Filipino loan).
-NATIVE = {"tl": {"at", "in", "no"}}
+# the usual Filipino loan; Vietnamese "in" is "to print").
+NATIVE = {"tl": {"at", "in", "no"}, "vi": {"in"}}
 
 
 def english(lang: str) -> re.Pattern[str]:
