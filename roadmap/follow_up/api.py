@@ -130,7 +130,7 @@ def tracker_rows(event_id: int):
 
 
 @bp.get("/events/<int:event_id>/commitments.<any(csv, xlsx, ics):kind>")
-@documented(resp=ERRORS, tags=TAGS)
+@documented(resp={"HTTP_200": None, **ERRORS}, tags=TAGS)
 def tracker_export(event_id: int, kind: str):
     """Exactly the filtered rows as CSV, XLSX or ICS (due dates with reminders)."""
     from ..api.reports import download, slug
