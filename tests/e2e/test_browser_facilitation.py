@@ -37,6 +37,17 @@ def seconds_shown(page) -> int:
     return int(found.group(1)) * 60 + int(found.group(2))
 
 
+def assert_same_countdown(page, reference) -> None:
+    """`page` shows the same countdown as `reference`, to the second.
+
+    The reading of `page` is taken between two readings of `reference`, so however slow the
+    machine is between the reads, the two screens agree only if `page` lies between them."""
+    first = seconds_shown(reference)
+    shown = seconds_shown(page)
+    last = seconds_shown(reference)
+    assert last - 1 <= shown <= first + 1, (first, shown, last)
+
+
 def test_facilitator_runs_private_writing_and_a_timer(new_context, live_server, group):
     board_id = group["group"]["board_id"]
     fac = facilitator_page(new_context, live_server, group)
@@ -67,13 +78,13 @@ def test_facilitator_runs_private_writing_and_a_timer(new_context, live_server, 
     fac.click('[data-fac="timer-start"]')
     for page in (ana, ben):
         page.locator("#timer").wait_for(state="visible")
-    assert abs(seconds_shown(ana) - seconds_shown(ben)) <= 1
-    assert 290 <= seconds_shown(ana) <= 300
+    assert_same_countdown(ben, ana)
+    assert 240 <= seconds_shown(ana) <= 300  # started at 5:00, read soon after
     before = seconds_shown(ana)
     ben.reload()
     ben.wait_for_selector('#conn[data-state="live"]')
     ben.locator("#timer").wait_for(state="visible")
-    assert abs(seconds_shown(ben) - seconds_shown(ana)) <= 1
+    assert_same_countdown(ben, ana)
     assert seconds_shown(ben) <= before
     # Pause: both screens stop on the very same second; +1 min shows on both.
     fac.click('[data-fac="timer-pause"]')
