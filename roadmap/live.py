@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import history, ops
+from . import history, ops, shared
 from .auth import board_for, is_staff, participant_for_token
 from .errors import AppError
 from .extensions import db, socketio
@@ -30,9 +30,10 @@ class Client:
     boards: set[int] = field(default_factory=set)
 
 
-CLIENTS: dict[str, Client] = {}
-# board id -> sid -> {"id", "name", "editing"}: who is on each board (this process).
-PRESENCE: dict[int, dict[str, dict[str, Any]]] = {}
+CLIENTS: dict[str, Client] = {}  # this process's connections
+# board id -> sid -> {"id", "name", "editing"}: who is on each board. This process's dict;
+# with REDIS_URL the entries live in Redis and are every process's (roadmap/shared.py).
+PRESENCE: dict[int, dict[str, dict[str, Any]]] = shared.local().presence
 _lock = threading.Lock()
 socket_buckets = TokenBucket()  # every socket event, per connection
 
@@ -129,12 +130,15 @@ def on_connect(auth: Any = None) -> None:
             {"code": "unauthorized", "message": "A valid token is needed."}
         )
     CLIENTS[request.sid] = Client(who.id, who.event_id)
+    shared.store().add_sid(who.id, request.sid)  # removal finds it from any process
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
     client = CLIENTS.pop(request.sid, None)
     socket_buckets.forget(request.sid)
+    if client is not None:
+        shared.store().drop_sid(client.participant_id, request.sid)
     for board_id in list(client.boards if client else []):
         _drop_presence(board_id, request.sid)
 
@@ -236,6 +240,7 @@ def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
     if row is None or applied.message is None:
         return
     live_activity.note()  # a PDF render waits while the boards are busy (reports/gate.py)
+    shared.store().ensure_heartbeat()  # other processes' render gates see this rate too
     room = room_of(row.board_id)
     if row.audience is None:
         socketio.emit("op", applied.message, to=room, skip_sid=skip_sid)
@@ -274,8 +279,13 @@ def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None
 
 
 def presence_list(board_id: int) -> list[dict[str, Any]]:
+    """Who is on the board (every process's sockets), one entry per participant."""
+    return _presence_of(shared.store().presence_entries(board_id))
+
+
+def _presence_of(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: dict[int, dict[str, Any]] = {}
-    for entry in PRESENCE.get(board_id, {}).values():
+    for entry in entries:
         current = seen.setdefault(entry["id"], {k: v for k, v in entry.items() if k != "secret"})
         if entry.get("editing") is not None:
             current["editing"] = entry["editing"]
@@ -284,7 +294,7 @@ def presence_list(board_id: int) -> list[dict[str, Any]]:
 
 def anonymous_editing(board_id: int) -> list[int]:
     """Notes someone edits whose editor may not be named (privacy.py): "someone is editing"."""
-    entries = PRESENCE.get(board_id, {}).values()
+    entries = shared.store().presence_entries(board_id)
     return sorted({e["secret"] for e in entries if e.get("secret") is not None})
 
 
@@ -298,27 +308,28 @@ def _broadcast_presence(board_id: int) -> None:
     room of 200 that is 40,000 messages for the room joining, enough to starve everything else.
     """
     delay = current_app.config.get("PRESENCE_COALESCE_SECONDS", 0.5) if current_app else 0
+    store = shared.store()  # the background task has no app context
     if delay <= 0:
-        _send_presence(board_id)
+        _send_presence(board_id, store)
         return
     with _lock:
         if board_id in _presence_due:
             return
         _presence_due.add(board_id)
-    socketio.start_background_task(_send_presence_later, board_id, delay)
+    socketio.start_background_task(_send_presence_later, board_id, delay, store)
 
 
-def _send_presence_later(board_id: int, delay: float) -> None:
+def _send_presence_later(board_id: int, delay: float, store: shared.Local) -> None:
     socketio.sleep(delay)
     with _lock:
         _presence_due.discard(board_id)
-    _send_presence(board_id)
+    _send_presence(board_id, store)
 
 
-def _send_presence(board_id: int) -> None:
-    with _lock:
-        participants = presence_list(board_id)
-        hidden = anonymous_editing(board_id)
+def _send_presence(board_id: int, store: shared.Local) -> None:
+    entries = store.presence_entries(board_id)
+    participants = _presence_of(entries)
+    hidden = sorted({e["secret"] for e in entries if e.get("secret") is not None})
     socketio.emit(
         "presence",
         {"board_id": board_id, "participants": participants, "editing_anonymous": hidden},
@@ -334,21 +345,11 @@ def _set_presence(board_id: int, sid: str, who: Participant, editing: int | None
         anonymous = who.anonymous or (note is not None and note.anonymous)
         if note is not None and note.author_id == who.id and anonymous:
             editing, secret = None, editing  # "someone is editing", never who
-    with _lock:
-        PRESENCE.setdefault(board_id, {})[sid] = {
-            "id": who.id,
-            "name": name,
-            "role": who.role,
-            "editing": editing,
-            "secret": secret,
-        }
+    entry = {"id": who.id, "name": name, "role": who.role, "editing": editing, "secret": secret}
+    shared.store().set_presence(board_id, sid, entry)
     _broadcast_presence(board_id)
 
 
 def _drop_presence(board_id: int, sid: str) -> None:
-    with _lock:
-        entries = PRESENCE.get(board_id, {})
-        entries.pop(sid, None)
-        if not entries:
-            PRESENCE.pop(board_id, None)
+    shared.store().drop_presence(board_id, sid)
     _broadcast_presence(board_id)

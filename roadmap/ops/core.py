@@ -143,13 +143,29 @@ class Applied:
 
 
 class TokenBucket:
-    """Per-participant op rate limit, shared by every transport of this process."""
+    """An op rate limit, per key (participant, address, connection).
 
-    def __init__(self) -> None:
+    `name` set: shared by every server process when REDIS_URL is set (roadmap/shared.py), else
+    this process's. `name` None: always this process's (a connection lives on one process).
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
         self._state: dict[Hashable, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
+    def _shared(self) -> Any:
+        if self.name is None:
+            return None
+        from ..shared import store
+
+        found = store()
+        return found if found.redis is not None else None
+
     def take(self, key: Hashable, rate: float, burst: float) -> bool:
+        shared = self._shared()
+        if shared is not None:
+            return shared.take(self.name, key, rate, burst)
         now = time.monotonic()
         with self._lock:
             tokens, last = self._state.get(key, (burst, now))
@@ -162,20 +178,30 @@ class TokenBucket:
 
     def give_back(self, key: Hashable, burst: float) -> None:
         """Return the token of a take() that turned out to cost nothing (a replayed op)."""
+        shared = self._shared()
+        if shared is not None:
+            shared.give_back(self.name, key, burst)
+            return
         with self._lock:
             tokens, last = self._state.get(key, (burst, time.monotonic()))
             self._state[key] = (min(burst, tokens + 1), last)
 
     def forget(self, key: Hashable) -> None:
+        shared = self._shared()
+        if shared is not None:
+            shared.forget(self.name, key)
         with self._lock:
             self._state.pop(key, None)
 
     def reset(self) -> None:
+        shared = self._shared()
+        if shared is not None:
+            shared.reset_buckets(self.name)
         with self._lock:
             self._state.clear()
 
 
-buckets = TokenBucket()
+buckets = TokenBucket("participant")
 
 
 def validation_message(err: ValidationError) -> str:
