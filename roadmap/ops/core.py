@@ -26,7 +26,10 @@ from ..serialize import op_message, without_counts
 from . import sql
 from .sql import Actor, BoardState
 
-MAX_ID = 2**63 - 1  # the largest integer the database stores
+# The largest id (and seq, version) every database stores: id columns are INTEGER, 32 bits on
+# PostgreSQL (SQLite's are 64): a bigger one would fail the query there (a 500, not a refusal).
+MAX_ID = 2**31 - 1
+MAX_JSON_INT = 2**63 - 1  # integers inside op data (JSON columns)
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 
@@ -39,7 +42,7 @@ def valid_id(value: Any) -> bool:
 def fits_database(value: Any, depth: int = 0) -> bool:
     """No integer in this JSON value is too big for a database column (every op type)."""
     if isinstance(value, int):
-        return -MAX_ID <= value <= MAX_ID
+        return -MAX_JSON_INT <= value <= MAX_JSON_INT
     if depth > 20:
         return False
     if isinstance(value, dict):

@@ -1,0 +1,93 @@
+"""Fixtures: real PostgreSQL and Redis (session-scoped), and apps and servers on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support.api import make_app
+from support.engines import Postgres, Redis, engines_missing, in_ci, new_database_name
+from support.server import LiveServer
+
+from roadmap.extensions import db
+
+
+def _need(what: str) -> None:
+    missing = [m for m in engines_missing() if m == what]
+    if missing:
+        if in_ci():
+            pytest.fail(f"{what} is not installed; `make test` installs it (CI must run these)")
+        pytest.skip(f"{what} is not installed (make system-deps)")
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory) -> Iterator[Postgres]:
+    """A private PostgreSQL server for the whole session (fsync off: the data is thrown away)."""
+    _need("postgresql")
+    server = Postgres(tmp_path_factory.mktemp("postgres"), fast=True).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory) -> Iterator[Redis]:
+    _need("redis-server")
+    server = Redis(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
+
+
+def pg_app(tmp_path: Path, url: str) -> Any:
+    return make_app(tmp_path, uri=url.replace("postgresql://", "postgresql+psycopg://"))
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_database(postgres, tmp_path_factory) -> str:
+    """A PostgreSQL database made by the real migrations, once: the template of each test's."""
+    from roadmap.cli import init_database
+
+    name = new_database_name("migrated")
+    url = postgres.create_database(name)
+    app = pg_app(tmp_path_factory.mktemp("pg-template"), url)
+    with app.app_context():
+        init_database()
+        db.session.remove()
+        db.engine.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def pg_demo_database(postgres, pg_migrated_database, tmp_path_factory) -> tuple[str, dict]:
+    """The migrated PostgreSQL database with the demo loaded, once, and the demo's tokens."""
+    from roadmap.demo import create_demo
+
+    name = new_database_name("demo")
+    url = postgres.create_database(name, template=pg_migrated_database)
+    app = pg_app(tmp_path_factory.mktemp("pg-demo"), url)
+    with app.app_context():
+        info = create_demo()
+        db.session.remove()
+        db.engine.dispose()
+    return name, info
+
+
+def pg_app_on_copy_of(postgres, template: str, tmp_path: Path) -> Iterator[Any]:
+    """An app on a fresh PostgreSQL database copied from `template` (dropped afterwards)."""
+    name = new_database_name()
+    app = pg_app(tmp_path, postgres.create_database(name, template=template))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    postgres.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def pg_live_server(postgres, tmp_path_factory) -> Iterator[LiveServer]:
+    """A real server (one gevent process) on PostgreSQL, with the demo loaded."""
+    url = postgres.create_database(new_database_name("live"))
+    server = LiveServer(tmp_path_factory.mktemp("pg-live"), env={"DATABASE_URL": url}).start()
+    yield server
+    server.stop()
