@@ -12,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 from support.api import auth
 
-from roadmap import ops, privacy
+from roadmap import ops
+from roadmap.do_no_harm import privacy
+from roadmap.do_no_harm.retention import due_events, purge_event
 from roadmap.extensions import db
 from roadmap.models import BoardOp, Event, Lane, Note, Participant
-from roadmap.purge import due_events, purge_event
 
 
 @pytest.fixture

@@ -272,6 +272,7 @@ def test_the_quarterly_review_pdf_reads_back(client, c, demo, tmp_path):
     text = subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
     ).stdout
+    ARTIFACTS.mkdir(exist_ok=True)
     subprocess.run(  # the pages as PNG, for a look (test-artifacts/)
         ["pdftoppm", "-png", "-r", "50", "-l", "2", str(path), str(ARTIFACTS / "review")],
         check=True,

@@ -1,4 +1,4 @@
-"""Inclusion of the most affected groups (roadmap/inclusion.py) and its place in the snapshot."""
+"""Inclusion of the most affected groups (boards/inclusion.py) and its place in the snapshot."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from support.api import auth, new_op
 
-from roadmap import inclusion
+from roadmap.boards import inclusion
 
 
 def note(i: int, text: str, tags: list[str] | None = None, kind: str = "signpost") -> dict:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from support.api import auth, new_op
 
-from roadmap import live, ops
+from roadmap import ops
 from roadmap.config import NOTE_TEXT_MAX
+from roadmap.realtime import handlers as live
 
 BIG = 2**70
 
@@ -158,8 +159,8 @@ def test_join_refuses_bad_payloads(socket_client, join, payload, code):
 
 
 def test_a_board_of_another_event_is_forbidden(app, socket_client, join):
-    from roadmap.events import add_group
     from roadmap.extensions import db
+    from roadmap.joining.participants import add_group
     from roadmap.models import Event
 
     with app.app_context():

@@ -9,12 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from roadmap import ops
+from roadmap.boards.positions import key_for
+from roadmap.boards.snapshot import message_for
 from roadmap.config import NOTE_TEXT_MAX
-from roadmap.events import add_group, add_participant
 from roadmap.extensions import db
+from roadmap.joining.participants import add_group, add_participant
 from roadmap.models import Board, BoardOp, Event, Lane, Note, Participant
-from roadmap.positions import key_for
-from roadmap.serialize import message_for
 
 BIG = 2**70  # does not fit a 64-bit database integer
 

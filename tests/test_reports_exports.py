@@ -223,7 +223,7 @@ def test_the_backup_round_trip_restores_everything_on_this_and_another_instance(
     )
     with other.app_context():
         db.create_all()
-        from roadmap.events import add_participant
+        from roadmap.joining.participants import add_participant
 
         event = Event(name="Local", join_code="LOCAL1")
         db.session.add(event)

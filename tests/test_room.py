@@ -6,10 +6,10 @@ from __future__ import annotations
 from support.api import auth, sign_in_with_link
 from test_facilitation import board  # noqa: F401  (the fixture)
 
+from roadmap.boards.snapshot import message_for
 from roadmap.extensions import db
 from roadmap.models import Board, BoardOp, Participant
 from roadmap.reports.context import board_context
-from roadmap.serialize import message_for
 
 
 def notes_of(snap):

@@ -1,4 +1,4 @@
-"""Do No Harm: the personal-data check (roadmap/safety.py) and its warnings on note ops."""
+"""Do No Harm: the personal-data check (do_no_harm/personal_data.py) and its note-op warnings."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import re
 import pytest
 from support.api import auth, new_op
 
-from roadmap import safety
+from roadmap.do_no_harm import personal_data as safety
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Do No Harm detection: one table of cases across the languages, run in Python and in JavaScript.
 
-The rules are static/safety-rules.json (roadmap/safety.py). Every positive case must be
+The rules are static/safety-rules.json (do_no_harm/personal_data.py). Every positive case must be
 flagged with its kind, every negative case not at all, and the browser's RegExp engine (node,
 the same engine family as Chromium's) must flag exactly the same cases as Python's `re`.
 """
@@ -14,7 +14,7 @@ import subprocess
 import pytest
 import sqlalchemy as sa
 
-from roadmap import safety
+from roadmap.do_no_harm import personal_data as safety
 from roadmap.extensions import db
 from roadmap.models import Note
 

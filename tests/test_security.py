@@ -131,7 +131,7 @@ def test_1_a_write_request_does_not_fail_when_another_writer_commits_meanwhile(
     In a deferred transaction SQLite refuses that write at once ("database is locked", a 500).
     """
     path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    import roadmap.api.organise as organise_api
+    import roadmap.organise.api as organise_api
 
     original = organise_api.body
 
@@ -259,7 +259,7 @@ def test_7_joins_are_limited_per_address_and_per_event(app, client, demo):
 
 
 def test_7_ops_are_limited_per_address_whatever_tokens_it_holds(app, client, demo, join):
-    from roadmap.security import address_buckets
+    from roadmap.security.web import address_buckets
 
     address_buckets.reset()
     app.config.update(ADDRESS_OP_RATE_PER_SECOND=0.001, ADDRESS_OP_RATE_BURST=4)
@@ -276,7 +276,7 @@ def test_7_ops_are_limited_per_address_whatever_tokens_it_holds(app, client, dem
 
 
 def test_7_client_address_comes_from_the_proxy_only_when_configured(app, demo):
-    from roadmap.security import trust_proxies
+    from roadmap.security.web import trust_proxies
 
     app.config["JOIN_LIMIT_PER_ADDRESS"] = "1 per minute"
     join = {"code": demo["join_code"], "name": "P"}
@@ -375,7 +375,7 @@ def test_12_dashboard_and_projector_pages_hold_no_token(client, demo):
 
 
 def test_12_tokens_are_redacted_in_logs():
-    from roadmap.redact import redact
+    from roadmap.security.redact import redact
 
     line = (
         "GET /organise/fo0FD179BtIHxYh_WM6Ld3QPoeyiCJ9h HTTP/1.1 ?token=abc&x=1 Bearer abcdefghij"
@@ -477,7 +477,7 @@ def test_15_a_binary_placeholder_closes_the_connection(join, socket_client):
 
 
 def test_15_a_client_sent_disconnect_event_is_refused(join, socket_client):
-    from roadmap.live import CLIENTS
+    from roadmap.realtime.handlers import CLIENTS
 
     sc = socket_client(join()["token"])
     ack = sc.emit("disconnect", {}, callback=True)

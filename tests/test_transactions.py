@@ -23,14 +23,14 @@ COMMIT_ALLOWED = {
     "roadmap/organise/services.py",
     "roadmap/organise/access.py",
     "roadmap/organise/cli.py",
-    "roadmap/events.py",
-    "roadmap/boards.py",
+    "roadmap/joining/participants.py",
+    "roadmap/boards/layouts.py",
     "roadmap/cli.py",
     "roadmap/demo.py",
     "roadmap/reports/sample.py",
     "roadmap/reports/backup.py",
     "roadmap/reports/jobs.py",
-    "roadmap/purge.py",
+    "roadmap/do_no_harm/retention.py",
     "roadmap/follow_up/services.py",
     "roadmap/follow_up/mail.py",
 }
@@ -62,7 +62,7 @@ def test_apply_refuses_to_discard_pending_changes(app, demo):
 
 
 def _organiser_id(demo) -> int:
-    from roadmap.auth import participant_for_token
+    from roadmap.identity import participant_for_token
 
     return participant_for_token(demo["organiser_token"]).id
 

@@ -1,4 +1,4 @@
-"""roadmap/transport.py: websocket frames written directly, slow clients, server-side closes."""
+"""realtime/transport.py: websocket frames written directly, slow clients, server-side closes."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from engineio import packet
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import BytesMessage, TextMessage
 
-from roadmap import transport
+from roadmap.realtime import transport
 
 # --- frames -------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Guards for roadmap/transport.py, which copies and depends on library internals.
+"""Guards for roadmap/realtime/transport.py, which copies and depends on library internals.
 
 If a hash below changes, a library we patch changed under us. Before updating the hash:
 - `engineio.socket.Socket._websocket_handler` / `.close`: FastSocket._websocket_handler and
@@ -27,7 +27,7 @@ from packaging.version import Version
 from wsproto.connection import Connection, ConnectionType
 from wsproto.events import Pong, TextMessage
 
-from roadmap import transport
+from roadmap.realtime import transport
 
 REVIEWED = {
     "engineio.socket.Socket._websocket_handler": (
@@ -65,7 +65,7 @@ def test_the_upstream_code_we_depend_on_is_the_code_we_reviewed(name):
     obj, reviewed = REVIEWED[name]
     assert source_hash(obj) == reviewed, (
         f"{name} changed upstream (installed: {source_hash(obj)}). Read this module's "
-        "docstring for what to re-check in roadmap/transport.py before updating the hash."
+        "docstring for what to re-check in roadmap/realtime/transport.py before updating the hash."
     )
 
 

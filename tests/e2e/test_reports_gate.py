@@ -10,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from roadmap.load import Activity, live_activity
+from roadmap.realtime.activity import Activity, live_activity
 from roadmap.reports import gate
 from roadmap.reports.gate import Governor, YieldPolicy
 from roadmap.reports.worker import RenderWorker, WorkerError

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import current_app
 
-from ..events import event_by_code, event_summary, join_event
-from ..security import join_limits
-from . import body, bp
-from .openapi import documented
-from .schemas import ErrorBody, JoinIn, JoinOut
+from ..api import body, bp
+from ..api.openapi import documented
+from ..api.schemas import ErrorBody, JoinIn, JoinOut
+from ..security.web import join_limits
+from .participants import event_by_code, event_summary, join_event
 
 
 @bp.post("/join")

@@ -22,11 +22,11 @@ import click
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from ..errors import AppError
+from ..extensions import db, socketio
+from ..models import Board, BoardOp, Event, Group, Note, Participant, Takeaway, utcnow
+from ..reports.context import participation
 from . import erasure
-from .errors import AppError
-from .extensions import db, socketio
-from .models import Board, BoardOp, Event, Group, Note, Participant, Takeaway, utcnow
-from .reports.context import participation
 
 DEFAULT_RETENTION_DAYS = 90
 MAX_RETENTION_DAYS = 3650
@@ -111,7 +111,7 @@ def purge_event(event: Event) -> dict[str, Any]:
         }
     event.purged_at = now
     db.session.commit()
-    from .organise.services import disconnect
+    from ..organise.services import disconnect
 
     for p in people.values():
         if p.role == "participant":
@@ -130,7 +130,7 @@ def purge_event(event: Event) -> dict[str, Any]:
 
 def remove_internal_reports(event_id: int) -> int:
     """Delete the event's report copies that name authors ("-internal" PDFs)."""
-    from .reports.jobs import FILE_NAME, export_dir
+    from ..reports.jobs import FILE_NAME, export_dir
 
     removed = 0
     for path in export_dir().glob(f"event-{event_id}-report-*-internal.pdf"):

@@ -15,9 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from ..extensions import db
+from ..models import Board, BoardOp, Note
 from . import privacy
-from .extensions import db
-from .models import Board, BoardOp, Note
 
 
 def texts_of(note: Note, rows: list[BoardOp]) -> set[str]:
@@ -84,7 +84,7 @@ def flush_to_disk() -> None:
 
 def sleep(seconds: float) -> None:
     """Yield to the other greenlets under gevent; a plain sleep elsewhere."""
-    from .extensions import socketio
+    from ..extensions import socketio
 
     socketio.sleep(seconds)
 

@@ -10,13 +10,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..boards import DEFAULT_TEMPLATE, TEMPLATES
+from ..api import body, bp
+from ..api.openapi import documented
+from ..api.schemas import ErrorBody, Strict
+from ..boards.layouts import DEFAULT_TEMPLATE, TEMPLATES
 from ..config import TITLE_MAX
-from ..organise import services
-from ..organise.access import current_principal, manage
-from . import body, bp
-from .openapi import documented
-from .schemas import ErrorBody, Strict
+from . import services
+from .access import current_principal, manage
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 TAGS = ("organisers",)
@@ -301,7 +301,7 @@ class Purged(BaseModel):
 @documented(resp={"HTTP_200": Purged, **ERRORS}, tags=TAGS)
 def purge_event(event_id: int):
     """Erase the event's personal data now, for good (docs/do-no-harm.md); organisers only."""
-    from ..purge import purge_event as purge
+    from ..do_no_harm.retention import purge_event as purge
 
     event, _principal = manage(event_id)
     return purge(event)

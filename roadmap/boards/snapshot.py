@@ -8,10 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from . import inclusion, privacy, safety
-from .auth import is_staff
-from .extensions import db
-from .models import Board, BoardOp, Group, Note, Participant, Takeaway, Vote, utcnow
+from ..do_no_harm import personal_data as safety
+from ..do_no_harm import privacy
+from ..extensions import db
+from ..identity import is_staff
+from ..models import Board, BoardOp, Group, Note, Participant, Takeaway, Vote, utcnow
+from . import inclusion
 
 ANONYMOUS = privacy.ANONYMOUS
 

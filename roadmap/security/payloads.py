@@ -128,7 +128,7 @@ def init_payloads(app: Flask) -> None:
 
 def clean_text(value: str, where: str) -> str:
     """A form field or other single string: valid Unicode, else AppError invalid."""
-    from .errors import AppError
+    from ..errors import AppError
 
     try:
         return check_string(value, where)
@@ -141,7 +141,7 @@ def clean_text(value: str, where: str) -> str:
 
 def check_year(value: Any, where: str = "date") -> Any:
     """A date or datetime whose year is within config YEAR_MIN..YEAR_MAX (ValueError else)."""
-    from .config import YEAR_MAX, YEAR_MIN
+    from ..config import YEAR_MAX, YEAR_MIN
 
     if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
         raise ValueError(f"{where}: the year must be between {YEAR_MIN} and {YEAR_MAX}.")

@@ -13,14 +13,15 @@ from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from . import history, ops
-from .auth import board_for, is_staff, participant_for_token
-from .errors import AppError
-from .extensions import db, socketio
-from .load import live_activity
-from .models import Board, BoardOp, Note, Participant
-from .ops.core import MAX_ID, Id, TokenBucket, validation_message
-from .serialize import board_snapshot, redacted_message, without_counts
+from .. import ops
+from ..boards import catch_up as history
+from ..boards.snapshot import board_snapshot, redacted_message, without_counts
+from ..errors import AppError
+from ..extensions import db, socketio
+from ..identity import board_for, is_staff, participant_for_token
+from ..models import Board, BoardOp, Note, Participant
+from ..ops.core import MAX_ID, Id, TokenBucket, validation_message
+from .activity import live_activity
 
 
 @dataclass

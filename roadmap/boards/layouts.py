@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .extensions import db
-from .models import Board, Group, Lane
+from ..extensions import db
+from ..models import Board, Group, Lane
 
 
 def N_(text: str) -> str:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from .. import ops
-from ..auth import board_for, current_participant
+from ..api import body, bp, query
+from ..api.openapi import documented
+from ..api.schemas import BoardOut, ErrorBody, OpAck, OpIn, OpsAfter, OpsOut
 from ..errors import STATUS
-from ..live import catch_up, publish
+from ..identity import board_for, current_participant
 from ..ops.core import MAX_ID
-from ..serialize import board_snapshot
-from . import body, bp, query
-from .openapi import documented
-from .schemas import BoardOut, ErrorBody, OpAck, OpIn, OpsAfter, OpsOut
+from ..realtime.handlers import catch_up, publish
+from .snapshot import board_snapshot
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 # An id the database cannot hold is a 404 here, not an overflow deeper down.

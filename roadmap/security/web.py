@@ -14,8 +14,8 @@ from flask_babel import gettext as _
 from flask_limiter import Limiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from .errors import AppError
-from .ops.core import TokenBucket
+from ..errors import AppError
+from ..ops.core import TokenBucket
 from .redact import RedactFilter
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -147,7 +147,7 @@ def limit(name: str) -> str:
 
 def _join_event_key() -> str:
     """The event a join is for: the URL's code (pages) or the body's (API)."""
-    from .events import normalise_code
+    from ..joining.participants import normalise_code
 
     code = (request.view_args or {}).get("code")
     if code is None:

@@ -11,10 +11,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from . import privacy
-from .extensions import db
-from .models import Board, BoardOp, Note, Participant
-from .serialize import in_audience, op_message, redacted_message
+from ..do_no_harm import privacy
+from ..extensions import db
+from ..models import Board, BoardOp, Note, Participant
+from .snapshot import in_audience, op_message, redacted_message
 
 
 def notes_now(board_id: int, ids: set[int]) -> dict[int, Any]:

@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-RULES_FILE = Path(__file__).resolve().parent.parent / "static" / "safety-rules.json"
+RULES_FILE = Path(__file__).resolve().parents[2] / "static" / "safety-rules.json"
 _MACRO = re.compile(r"\{([A-Z]+)\}")
 
 

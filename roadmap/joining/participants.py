@@ -8,11 +8,11 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from .auth import hash_token, new_token
-from .boards import DEFAULT_TEMPLATE, create_board
-from .errors import AppError
-from .extensions import db
-from .models import Event, Group, Participant
+from ..boards.layouts import DEFAULT_TEMPLATE, create_board
+from ..errors import AppError
+from ..extensions import db
+from ..identity import hash_token, new_token
+from ..models import Event, Group, Participant
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud in a hall
 

@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from fractional_indexing import generate_key_between
 from sqlalchemy import bindparam
 
-from .extensions import db
-from .models import Note
+from ..extensions import db
+from ..models import Note
 
 note = Note.__table__
 # A lane's live notes as (position, id) pairs, leaving out note `exclude` (0: none). Built

@@ -11,20 +11,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 
-from ..auth import board_for, current_participant, is_staff, require_organiser
+from ..api import bp, json_body
+from ..api.openapi import documented
+from ..api.schemas import ErrorBody
 from ..errors import AppError
 from ..extensions import db
+from ..identity import board_for, current_participant, is_staff, require_organiser
 from ..models import Event
 from ..organise.access import current_principal, require_account
-from ..reports import live as _live  # noqa: F401  (organiser:join socket handler)
-from ..reports.backup import BackupIn, export_event, import_event
-from ..reports.context import board_context, event_context
-from ..reports.jobs import FILE_NAME, export_dir, exports_of, job_of, start_event_report
-from ..reports.render import render_pdf
-from ..reports.tracker import to_csv, to_ics, to_xlsx
-from . import bp, json_body
-from .openapi import documented
-from .schemas import ErrorBody
+from . import live as _live  # noqa: F401  (organiser:join socket handler)
+from .backup import BackupIn, export_event, import_event
+from .context import board_context, event_context
+from .jobs import FILE_NAME, export_dir, exports_of, job_of, start_event_report
+from .render import render_pdf
+from .tracker import to_csv, to_ics, to_xlsx
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 TAGS = ("reports",)

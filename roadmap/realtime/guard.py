@@ -4,7 +4,7 @@ python-socketio, left alone, (a) waits forever for the binary attachments a fram
 every later text frame is taken as an attachment, so the connection stays open and answers
 nothing ever after; (b) runs the server's `disconnect` handler for a client-sent event named
 "disconnect" while the socket stays open; (c) answers no ack for a frame it cannot decode (too
-deep, a huge integer: roadmap/payloads.py refuses those) or for an event that has no handler.
+deep, a huge integer: security/payloads.py refuses those) or for an event that has no handler.
 
 `install()` puts one check in front of python-socketio's message dispatch:
 
@@ -25,7 +25,7 @@ from urllib.parse import parse_qs
 
 from socketio import packet
 
-from .errors import AppError
+from ..errors import AppError
 
 RESERVED = {"connect", "disconnect", "connect_error", "message"}
 _HEAD = re.compile(r"^(\d)(?:\d+-)?(?:(/[^,]*),)?(\d{1,20})?")
