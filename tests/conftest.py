@@ -17,7 +17,11 @@ from roadmap.ops import buckets
 from roadmap.realtime import handlers as live
 
 # Fixtures of one feature, shared by its unit and end-to-end tests.
-pytest_plugins = ["support.follow_up_fixtures", "support.smtp_fixtures"]
+pytest_plugins = [
+    "support.board_fixtures",
+    "support.follow_up_fixtures",
+    "support.smtp_fixtures",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

@@ -16,7 +16,7 @@ def board_page(board_id: int, view: str):
     group = db.session.get(Group, board.group_id)
     response = Response(
         render_template(
-            "board.html",
+            "boards/board.html",
             board=board,
             group=group,
             who=who,

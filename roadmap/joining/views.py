@@ -24,7 +24,7 @@ from .participants import event_by_code, join_event
 
 @bp.get("/")
 def index():
-    return render_template("index.html", who=signed_in())
+    return render_template("joining/index.html", who=signed_in())
 
 
 @bp.get("/join")
@@ -38,7 +38,7 @@ def join_code_form():
 @bp.get("/join/<code>")
 def join(code: str):
     event = event_by_code(code)
-    return render_template("join.html", event=event, who=signed_in(), form={}, error=None)
+    return render_template("joining/join.html", event=event, who=signed_in(), form={}, error=None)
 
 
 @bp.post("/join/<code>")
@@ -59,7 +59,7 @@ def join_post(code: str):
         error = _("The organisation or country is too long.")
     if error:
         return render_template(
-            "join.html", event=event, who=None, form=form, error=error, anonymous=anonymous
+            "joining/join.html", event=event, who=None, form=form, error=error, anonymous=anonymous
         ), 400
     _who, token = join_event(
         event,
@@ -88,7 +88,7 @@ def join_qr(code: str):
 def join_card(code: str):
     event = event_by_code(code)
     url = join_url(event.join_code)
-    return render_template("card.html", event=event, join_url=url)
+    return render_template("joining/card.html", event=event, join_url=url)
 
 
 @bp.get("/e/<int:event_id>")
@@ -100,7 +100,7 @@ def groups(event_id: int):
     groups = db.session.scalars(
         sa.select(Group).where(Group.event_id == event.id).order_by(Group.position)
     ).all()
-    return render_template("groups.html", event=event, groups=groups, who=who)
+    return render_template("joining/groups.html", event=event, groups=groups, who=who)
 
 
 @bp.get("/facilitate/<token>")
@@ -158,7 +158,7 @@ def signin():
     account = session.get("organiser_id")
     group = db.session.get(Group, who.group_id) if who.group_id else None
     page = render_template(
-        "signin.html",
+        "joining/signin.html",
         who=who,
         group=group,
         current=current,

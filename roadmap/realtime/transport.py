@@ -24,9 +24,9 @@ Anything else (threading, eventlet, gevent-websocket, a compression extension, l
 keeps engine.io's own code. `prepare_for_serving()` (app.py, the gunicorn entry point) calls
 `install()` in gevent mode; ROADMAP_FAST_WEBSOCKET=0 keeps engine.io's writer.
 
-This copies and depends on library internals; tests/test_transport_guard.py holds the hashes
-of the upstream code reviewed for it and says what to re-check when they change. The versions
-are capped in pyproject.toml.
+This copies and depends on library internals; tests/realtime/test_transport_guard.py holds
+the hashes of the upstream code reviewed for it and says what to re-check when they change.
+The versions are capped in pyproject.toml.
 """
 
 from __future__ import annotations

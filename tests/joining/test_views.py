@@ -185,7 +185,7 @@ def test_javascript_catalogues_have_the_same_keys():
     import json
     from pathlib import Path
 
-    folder = Path(__file__).resolve().parent.parent / "static" / "i18n"
+    folder = Path(__file__).resolve().parents[2] / "static" / "i18n"
 
     def keys(lang: str) -> set[str]:
         data = json.loads((folder / f"{lang}.json").read_text(encoding="utf-8"))

@@ -3,7 +3,7 @@
 If a hash below changes, a library we patch changed under us. Before updating the hash:
 - `engineio.socket.Socket._websocket_handler` / `.close`: FastSocket._websocket_handler and
   .close copy them (upgrade handshake, reader loop, close order). Re-apply upstream's change to
-  the copy, then run tests/test_transport.py and tests/e2e.
+  the copy, then run tests/realtime/test_transport.py and tests/e2e.
 - `simple_websocket.ws.Base.*`: SerialSocket relies on every write of simple-websocket going
   through `self.sock.send(...)` (pongs, pings, close frames) and on `self.sock` being read with
   `recv()` and registered in a selector (`fileno()`).

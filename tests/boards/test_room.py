@@ -4,7 +4,6 @@ the ready check, and one rule for where a cluster lives."""
 from __future__ import annotations
 
 from support.api import auth, sign_in_with_link
-from test_facilitation import board  # noqa: F401  (the fixture)
 
 from roadmap.boards.snapshot import message_for
 from roadmap.extensions import db
@@ -19,7 +18,7 @@ def notes_of(snap):
 # --- board.bring ------------------------------------------------------------------------------
 
 
-def test_bring_everyone_to_a_lane_or_a_note(board):  # noqa: F811
+def test_bring_everyone_to_a_lane_or_a_note(board):
     note = board.note(board.ana_token, "Look at this")
     result = board.ok(board.fac, "board.bring", note_id=note["id"])
     bring = result["facilitation"]["bring"]
@@ -36,7 +35,7 @@ def test_bring_everyone_to_a_lane_or_a_note(board):  # noqa: F811
     assert board.send(board.fac, "board.bring", note_id=999999)["error"]["code"] == "not_found"
 
 
-def test_bring_to_a_hidden_note_is_refused(board):  # noqa: F811
+def test_bring_to_a_hidden_note_is_refused(board):
     board.ok(board.fac, "writing.private", on=True)
     hidden = board.note(board.ana_token, "Private")
     ack = board.send(board.fac, "board.bring", note_id=hidden["id"])
@@ -46,7 +45,7 @@ def test_bring_to_a_hidden_note_is_refused(board):  # noqa: F811
 # --- hidden results ---------------------------------------------------------------------------
 
 
-def test_hidden_results_never_reach_participants(app, board):  # noqa: F811
+def test_hidden_results_never_reach_participants(app, board):
     note = board.note(board.ana_token, "Vote for me")
     board.ok(board.fac, "board.phase", phase="vote")
     configured = board.ok(board.fac, "voting.configure", hide_results=True)
@@ -84,7 +83,7 @@ def test_hidden_results_never_reach_participants(app, board):  # noqa: F811
     assert notes_of(board.snapshot(board.ana_token))[note["id"]]["votes"] == 1
 
 
-def test_leaving_the_vote_phase_ends_a_hidden_vote(board):  # noqa: F811
+def test_leaving_the_vote_phase_ends_a_hidden_vote(board):
     note = board.note(board.ana_token, "Later")
     board.ok(board.fac, "board.phase", phase="vote")
     board.ok(board.fac, "voting.configure", hide_results=True)
@@ -97,7 +96,7 @@ def test_leaving_the_vote_phase_ends_a_hidden_vote(board):  # noqa: F811
     assert notes_of(board.snapshot(board.ben_token))[note["id"]]["votes"] is None
 
 
-def test_several_dots_per_note_within_the_budget(board):  # noqa: F811
+def test_several_dots_per_note_within_the_budget(board):
     note = board.note(board.ana_token, "Worth three")
     board.ok(board.fac, "board.phase", phase="vote")
     board.ok(board.fac, "voting.configure", budget=4, max_per_note=3)
@@ -119,7 +118,7 @@ def test_several_dots_per_note_within_the_budget(board):  # noqa: F811
     assert notes_of(board.snapshot(board.fac))[note["id"]]["votes"] == 2
 
 
-def test_ready_check(board):  # noqa: F811
+def test_ready_check(board):
     board.ok(board.fac, "board.phase", phase="vote")
     ana_id, ben_id = board.ana["participant"]["id"], board.ben["participant"]["id"]
     assert board.ok(board.ana_token, "voting.ready", done=True)["facilitation"]["ready"] == [ana_id]
@@ -136,7 +135,7 @@ def test_ready_check(board):  # noqa: F811
 # --- clusters: one rule for where they live ---------------------------------------------------
 
 
-def test_a_cluster_made_from_two_lanes_keeps_its_notes_in_its_lane(board):  # noqa: F811
+def test_a_cluster_made_from_two_lanes_keeps_its_notes_in_its_lane(board):
     """The bug of issue 16: lane tab 4, lane header 2, the PDF listing notes in the other lane."""
     a = board.note(board.ana_token, "Fund shelters", lane="signposts")
     b = board.note(board.ben_token, "Shelter funding gap", lane="challenges")
@@ -163,7 +162,7 @@ def test_a_cluster_made_from_two_lanes_keeps_its_notes_in_its_lane(board):  # no
     )
 
 
-def test_the_board_pdf_lists_a_cluster_under_its_lane(app, board):  # noqa: F811
+def test_the_board_pdf_lists_a_cluster_under_its_lane(app, board):
     a = board.note(board.ana_token, "Zebra signpost note", lane="signposts")
     b = board.note(board.ben_token, "Yak challenge note", lane="challenges")
     made = board.ok(board.fac, "cluster.create", note_ids=[a["id"], b["id"]], title="Animals")
@@ -211,7 +210,7 @@ def test_the_favicon_is_served(client):
     assert 'rel="icon"' in client.get("/").get_data(as_text=True)
 
 
-def test_a_participant_restores_their_own_deleted_note(board):  # noqa: F811
+def test_a_participant_restores_their_own_deleted_note(board):
     note = board.note(board.ana_token, "Oops, deleted")
     board.ok(board.ana_token, "note.delete", note_id=note["id"])
     assert note["id"] not in notes_of(board.snapshot(board.ben_token))

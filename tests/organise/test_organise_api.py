@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from support.api import auth, new_op
+from support.api import PASSWORD, auth, form_token, new_op
+from support.api import organiser_sign_in as sign_in
 
 from roadmap.extensions import db
 from roadmap.models import Organiser
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -23,20 +21,6 @@ def account(app, runner) -> dict[str, Any]:
     )
     assert result.exit_code == 0, result.output
     return {"email": "lead@example.org", "password": PASSWORD}
-
-
-def form_token(client, path: str = "/organise/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client, account) -> None:
-    token = form_token(client)
-    res = client.post(
-        "/organise/login",
-        data={"email": account["email"], "password": account["password"], "csrf_token": token},
-    )
-    assert res.status_code == 302, res.get_data(as_text=True)
 
 
 def test_create_organiser_stores_only_a_strong_hash(app, runner, account):

@@ -11,7 +11,7 @@ from support.api import account_bearer, auth, new_op
 from roadmap.extensions import db
 from roadmap.models import CommitmentUpdate, FollowUpLink
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 SOCIAL = 2  # the demo group the commitments are made in
 

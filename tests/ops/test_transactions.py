@@ -13,7 +13,7 @@ from roadmap.extensions import db
 from roadmap.models import Event, Participant
 from roadmap.ops.core import PendingChanges
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
 
 # Modules allowed to add to or commit the session: services, the op core, migrations/CLI

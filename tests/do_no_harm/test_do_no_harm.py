@@ -148,7 +148,8 @@ def test_the_backup_without_personal_data_names_nobody(app, client, demo):
 def test_the_event_form_shows_the_retention_period_and_the_page_purges_with_confirmation(
     app, client, runner, demo
 ):
-    from test_organise_api import PASSWORD, form_token, sign_in
+    from support.api import PASSWORD, form_token
+    from support.api import organiser_sign_in as sign_in
 
     result = runner.invoke(
         args=["create-organiser", "--email", "dpo@example.org", "--name", "Dee"],

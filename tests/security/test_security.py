@@ -17,7 +17,7 @@ from support.api import auth, new_op
 from roadmap.extensions import db, socketio
 from roadmap.models import Lane, Note, Organiser
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEEP = "[" * 50_000 + "]" * 50_000
 
 
