@@ -155,7 +155,7 @@ class Shared(Local):
 
     def _beat(self) -> None:
         from .extensions import socketio
-        from .load import live_activity
+        from .realtime.activity import live_activity
 
         me, last = process_id(), 0.0
         beats = 0

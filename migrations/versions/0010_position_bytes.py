@@ -2,7 +2,7 @@
 
 SQLite compares text by bytes already (BINARY); PostgreSQL's default collation follows the
 locale (en_US.UTF-8 puts "a" < "B" < "b"), which would shuffle fractional keys
-(roadmap/positions.py). The index on (lane_id, position) is rebuilt with the column.
+(roadmap/boards/positions.py). The index on (lane_id, position) is rebuilt with the column.
 
 Revision ID: 0010
 Revises: 0008

@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from roadmap.extensions import db
 from support.api import make_app
 from support.engines import Postgres, Redis, engines_missing, in_ci, new_database_name
 from support.server import LiveServer
-
-from roadmap.extensions import db
 
 
 def _need(what: str) -> None:
