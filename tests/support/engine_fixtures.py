@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -85,9 +87,45 @@ def pg_app_on_copy_of(postgres, template: str, tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture(scope="session")
-def pg_live_server(postgres, tmp_path_factory) -> Iterator[LiveServer]:
-    """A real server (one gevent process) on PostgreSQL, with the demo loaded."""
-    url = postgres.create_database(new_database_name("live"))
-    server = LiveServer(tmp_path_factory.mktemp("pg-live"), env={"DATABASE_URL": url}).start()
-    yield server
-    server.stop()
+def pg_cluster(postgres, redis_server, tmp_path_factory) -> Iterator[tuple[LiveServer, ...]]:
+    """Two app processes, A and B, as `make cluster` runs them: one PostgreSQL database, one
+    Redis (message queue and shared state), one secret, one instance and export folder."""
+    where = tmp_path_factory.mktemp("cluster")
+    env = {
+        "DATABASE_URL": postgres.create_database(new_database_name("cluster")),
+        "REDIS_URL": redis_server.url,
+        "SECRET_KEY": "cluster-test-secret",
+        "ROADMAP_INSTANCE_PATH": str(where / "instance"),
+        "EXPORT_DIR": str(where / "exports"),
+    }
+    servers = []
+    for name in ("a", "b"):
+        (where / name).mkdir()
+        servers.append(LiveServer(where / name, env=env))
+    demo = json.loads(servers[0].flask("demo", "--json"))
+    failed: list[BaseException] = []
+
+    def boot(server: LiveServer) -> None:
+        try:
+            server.start(demo=demo)
+        except BaseException as err:  # reported below, after both tried
+            failed.append(err)
+
+    threads = [threading.Thread(target=boot, args=(server,)) for server in servers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failed:
+        for server in servers:
+            server.stop()
+        raise failed[0]
+    yield tuple(servers)
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_live_server(pg_cluster) -> LiveServer:
+    """A real server on PostgreSQL (and Redis): process A of `pg_cluster` (one boot fewer)."""
+    return pg_cluster[0]

@@ -9,43 +9,20 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from support.engines import new_database_name
 from support.peers import Peer, lanes_of, wait_for
 from support.server import LiveServer
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def cluster(postgres, redis_server, tmp_path_factory) -> Iterator[tuple[LiveServer, LiveServer]]:
-    """Processes A and B: one database, one Redis, one secret, one instance and export folder."""
-    where = tmp_path_factory.mktemp("cluster")
-    shared = {
-        "DATABASE_URL": postgres.create_database(new_database_name("cluster")),
-        "REDIS_URL": redis_server.url,
-        "SECRET_KEY": "cluster-test-secret",
-        "ROADMAP_INSTANCE_PATH": str(where / "instance"),
-        "EXPORT_DIR": str(where / "exports"),
-    }
-    a = LiveServer(where / "a", env=shared)
-    b = LiveServer(where / "b", env=shared)
-    (where / "a").mkdir()
-    (where / "b").mkdir()
-    a.start()  # loads the demo; B finds it (instance/ keeps its tokens)
-    try:
-        b.start()
-    except Exception:
-        a.stop()
-        raise
-    assert a.demo == b.demo
-    yield a, b
-    b.stop()
-    a.stop()
+@pytest.fixture
+def cluster(pg_cluster) -> tuple[LiveServer, LiveServer]:
+    a, b = pg_cluster
+    return a, b
 
 
 def organiser(server: LiveServer) -> dict[str, str]:
