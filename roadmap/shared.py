@@ -30,14 +30,14 @@ HEARTBEAT = 0.25  # seconds between heartbeats (the op rate the render gate sees
 JOB_TTL = 24 * 3600  # seconds a report job's state is kept
 PREFIX = "roadmap:"
 
-_process = {"pid": -1, "id": ""}
+_process: dict[str, Any] = {"pid": -1, "id": ""}
 
 
 def process_id() -> str:
     """This process's id (new after a fork: gunicorn workers each get their own)."""
     if _process["pid"] != os.getpid():
         _process.update(pid=os.getpid(), id=uuid.uuid4().hex[:12])
-    return _process["id"]
+    return str(_process["id"])
 
 
 # Token bucket in one round trip: (tokens, last) per key, refilled at `rate` per second.
@@ -67,7 +67,7 @@ return 1
 class Local:
     """One process: the dicts live here."""
 
-    redis = None
+    redis: Any = None  # a redis.Redis in `Shared`
 
     def __init__(self) -> None:
         self.lock = threading.Lock()

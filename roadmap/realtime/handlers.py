@@ -130,18 +130,20 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(
             {"code": "unauthorized", "message": "A valid token is needed."}
         )
-    CLIENTS[request.sid] = Client(who.id, who.event_id)
-    shared.store().add_sid(who.id, request.sid)  # removal finds it from any process
+    sid: str = request.sid  # type: ignore[attr-defined]  # (Flask-SocketIO sets it)
+    CLIENTS[sid] = Client(who.id, who.event_id)
+    shared.store().add_sid(who.id, sid)  # removal finds it from any process
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
-    client = CLIENTS.pop(request.sid, None)
-    socket_buckets.forget(request.sid)
+    sid: str = request.sid  # type: ignore[attr-defined]  # (Flask-SocketIO sets it)
+    client = CLIENTS.pop(sid, None)
+    socket_buckets.forget(sid)
     if client is not None:
-        shared.store().drop_sid(client.participant_id, request.sid)
+        shared.store().drop_sid(client.participant_id, sid)
     for board_id in list(client.boards if client else []):
-        _drop_presence(board_id, request.sid)
+        _drop_presence(board_id, sid)
 
 
 def catch_up(board: Board, since: int, who: Participant) -> list[dict[str, Any]] | None:
