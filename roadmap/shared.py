@@ -137,7 +137,12 @@ class Shared(Local):
         import redis
 
         super().__init__()
-        self.redis = redis.Redis.from_url(url, socket_timeout=5, health_check_interval=30)
+        # A blocking pool: under load a greenlet waits its turn for a connection instead of
+        # failing with "Too many connections" (redis-py's default pool has a ceiling).
+        pool = redis.BlockingConnectionPool.from_url(
+            url, max_connections=64, timeout=20, socket_timeout=5, health_check_interval=30
+        )
+        self.redis = redis.Redis(connection_pool=pool)
         self._take = self.redis.register_script(TAKE)
         self._give_back = self.redis.register_script(GIVE_BACK)
         self._heartbeat_pid = -1
