@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from . import inclusion, privacy, safety
+from . import inclusion, privacy, safety, translations
 from .auth import is_staff
 from .extensions import db
 from .models import Board, BoardOp, Group, Note, Participant, Takeaway, Vote, utcnow
@@ -210,6 +210,10 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
             notes.append(item)
         else:
             hidden_count += 1
+    # Notes translated by the room (issue 15), translators as privacy.py lets this viewer see.
+    translated = translations.for_notes([n["id"] for n in notes], viewer.id if viewer else None)
+    for item in notes:
+        item["translations"] = translated.get(item["id"], {})
     my_votes: list[int] = []
     takeaways: list[dict[str, Any]] = []
     if viewer is not None:

@@ -20,6 +20,7 @@ from ..errors import AppError
 from ..extensions import db
 from ..models import BoardOp, Note, Vote
 from ..serialize import facilitation_dict
+from ..translations import mark_outdated
 from .core import REGISTRY, Context, OpData, Outcome, op
 from .history import record
 
@@ -76,6 +77,8 @@ def reverse(ctx: Context, inverse: dict[str, Any]) -> None:
         restored = _restore_value("status", fields.get("status", note.status))
         if note.kind == "commitment" and restored and restored != note.status:
             record(ctx, note, note.status, restored, "undo")  # history is never rewritten
+        if isinstance(fields.get("text"), str) and fields["text"] != note.text:
+            mark_outdated(note.id)  # clients resync after an undo
         for name, value in fields.items():
             setattr(note, name, _restore_value(name, value))
         note.version += 1
