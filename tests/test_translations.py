@@ -320,3 +320,28 @@ def test_purge_erases_translations_of_removed_notes_and_unlinks_anonymous_transl
     assert gone["id"] not in rows
     assert rows[kept["id"]].text == "Reste" and rows[kept["id"]].translator_id is None
     assert db.session.get(Note, kept["id"]).text == "Stays"
+
+
+def test_the_board_and_event_reports_show_translations_under_the_original(ctx):
+    from roadmap.reports.context import board_context, event_context
+    from roadmap.reports.pdf import render_html
+
+    board, ana = bid(ctx), person(ctx, "Ana-Reported-Zx")
+    made = note(board, ana, "Train front-line officers")
+    assert ack(board, ana, "note.translate", note_id=made["id"], lang="km", text="ហ្វឹកហ្វឺន")["ok"]
+    assert ack(board, ana, "note.translate", note_id=made["id"], lang="vi", text="Đào tạo")["ok"]
+    assert ack(board, ana, "note.update", note_id=made["id"], base_version=1, text="Train more")[
+        "ok"
+    ]
+    db.session.rollback()
+    context = board_context(db.session.get(Board, board), include_authors=True)
+    item = next(n for n in context["board"]["notes"] if n["id"] == made["id"])
+    assert item["translations"] == [
+        {"lang": "km", "name": "ភាសាខ្មែរ", "text": "ហ្វឹកហ្វឺន", "outdated": True},
+        {"lang": "vi", "name": "Tiếng Việt", "text": "Đào tạo", "outdated": True},
+    ]
+    html = render_html("board", context)
+    assert 'class="translation" lang="km"><b>ភាសាខ្មែរ</b> ហ្វឹកហ្វឺន' in html
+    assert "outdated" in html and "Ana-Reported-Zx" not in html  # a translator is not named
+    html = render_html("event", event_context(db.session.get(Event, ctx["event_id"])))
+    assert "Đào tạo" in html
