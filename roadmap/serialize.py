@@ -264,6 +264,11 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
         # Seed 002: who the notes consider (the table too, so clients recount live), and the
         # Do No Harm personal-data patterns the note composer checks before sending.
         "inclusion": inclusion.snapshot_part(notes),
+        # The languages a note may be translated into, each named in itself (issue 15).
+        "languages": [
+            {"code": code, "name": translations.language_name(code)}
+            for code in translations.languages_of(group.event)
+        ],
         "safety": safety.client_rules(),
     }
 
