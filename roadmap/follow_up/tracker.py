@@ -13,7 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .. import translations
+from ..boards import translations
+from ..boards.snapshot import iso
 from ..extensions import db
 from ..models import (
     COMMITMENT_STATUSES,
@@ -24,7 +25,6 @@ from ..models import (
     Participant,
     utcnow,
 )
-from ..serialize import iso
 
 SORTS = ("due_date", "group", "organisation", "country", "owner", "status", "last_update")
 

@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
-from .. import privacy
+from ..boards.translations import canonical, event_of_board, translation_dict
+from ..do_no_harm import privacy
 from ..errors import AppError
 from ..extensions import db
 from ..models import NoteTranslation
-from ..translations import canonical, event_of_board, translation_dict
 from .core import Context, Id, OpData, Outcome, check_text, op
 from .notes import audience_of, note_row, with_warnings
 
