@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import secrets
+from pathlib import Path
 from typing import Any
 
 import segno
@@ -179,6 +180,23 @@ def groups(event_id: int):
     return render_template("groups.html", event=event, groups=groups, who=who)
 
 
+# The ES modules of the board page (static/js/board/, docs/board.md "Board modules"), preloaded
+# by board.html; static/sw.js keeps the same list (tests/test_views.py checks both).
+BOARD_MODULE_EXTRAS = (
+    "js/common/dom.js",
+    "js/facilitate.js",
+    "js/room.js",
+    "js/follow_up/card.js",
+    "js/follow_up/synergies.js",
+)
+
+
+def board_modules() -> list[str]:
+    static = Path(current_app.static_folder or "static")
+    own = sorted(f"js/board/{p.name}" for p in (static / "js" / "board").glob("*.js"))
+    return own + list(BOARD_MODULE_EXTRAS)
+
+
 def board_page(board_id: int, view: str):
     who = require_signed_in()
     board: Board = board_for(who, board_id)
@@ -191,6 +209,7 @@ def board_page(board_id: int, view: str):
             who=who,
             staff=is_staff(who, board),
             view=view,
+            board_modules=board_modules(),
         )
     )
     response.headers["Cache-Control"] = "no-cache"
