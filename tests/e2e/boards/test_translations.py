@@ -69,3 +69,55 @@ def test_note_translate_end_to_end_over_a_real_websocket(live_server, peers):
     assert [m["result"]["translation"]["text"] for m in translated] == [vi]
     text_now = board_pdf_text(live_server, board, 3)
     assert "Tiếng Việt" in text_now and vi in text_now and "outdated" in text_now
+
+
+def test_one_participant_translates_in_the_browser_and_another_sees_it_live_and_in_the_pdf(
+    live_server, new_context, artifacts
+):
+    from support.browser import join_board, note
+
+    board, group = live_server.board_id(2), 2
+    writer = join_board(new_context(), live_server, "Sokha", group=group)
+    # Bao reads the board in Vietnamese (the picker's choice is kept in the cookie).
+    reader_context = new_context()
+    reader = join_board(reader_context, live_server, "Bao", group=group)
+    reader.goto(f"{live_server.url}/boards/{board}?lang=vi")
+    reader.wait_for_selector("#conn[data-state=live]")
+    text = f"Train border officials {uid()}"
+    writer.click("#add-note")
+    writer.keyboard.type(text)
+    writer.keyboard.press("Enter")
+    writer.keyboard.press("Escape")
+    card = note(reader, text)
+    card.wait_for(timeout=SOON)
+    # Bao translates it: the form offers his UI language first.
+    card.locator("[data-action=translate]").click()
+    form = card.locator(".note-translator")
+    assert form.locator("select option").first.get_attribute("value") == "vi"
+    vi = f"Đào tạo cán bộ biên phòng {uid()}"
+    form.locator("textarea").fill(vi)
+    form.locator("button[type=submit]").click()
+    # Sokha sees it live, under the original, labelled in Vietnamese's own name.
+    shown = note(writer, text).locator(".note-translation[data-lang=vi]")
+    shown.wait_for(timeout=SOON)
+    assert shown.locator(".translation-lang").inner_text() == "Tiếng Việt"
+    assert shown.locator(".translation-text").inner_text() == vi
+    assert "Bao" in shown.locator(".translation-by").inner_text()
+    # Sokha edits the original: both see the translation marked outdated.
+    mine = note(writer, text)
+    mine.locator("[data-action=edit]").click()
+    writer.locator(".note-editor textarea").fill(text + " and police")
+    writer.keyboard.press("Control+Enter")
+    edited = note(reader, text + " and police")
+    edited.locator(".note-translation.outdated .translation-outdated").wait_for(timeout=SOON)
+    note(writer, text + " and police").locator(".note-translation.outdated").wait_for(timeout=SOON)
+    writer.screenshot(path=str(artifacts / "translation-board.png"), full_page=True)
+    # The list view shows it too.
+    writer.goto(f"{live_server.url}/boards/{board}/list")
+    writer.wait_for_selector("#conn[data-state=live]")
+    note(writer, text + " and police").locator(".note-translation[data-lang=vi]").wait_for(
+        timeout=SOON
+    )
+    # And the board PDF, read back with pdftotext.
+    pdf = board_pdf_text(live_server, board, group)
+    assert vi in pdf and "Tiếng Việt" in pdf and "outdated" in pdf
