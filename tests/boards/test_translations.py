@@ -348,3 +348,20 @@ def test_the_board_and_event_reports_show_translations_under_the_original(ctx):
     assert "outdated" in html and "Ana-Reported-Zx" not in html  # a translator is not named
     html = render_html("event", event_context(db.session.get(Event, ctx["event_id"])))
     assert "Đào tạo" in html
+
+
+def test_a_commitments_new_text_and_the_facilitators_undo_of_it_outdate_its_translations(ctx):
+    board, staff, bao = bid(ctx), facilitator(ctx), person(ctx, "Bao")
+    made = note(board, staff, "Pilot a hotline")
+    set_up = ack(board, staff, "commitment.set", note_id=made["id"], owner_name="Ana")
+    assert set_up["ok"], set_up
+    commitment = set_up["result"]["note"]["id"]
+    assert ack(board, bao, "note.translate", note_id=commitment, lang="th", text="สายด่วน")["ok"]
+    changed = ack(
+        board, staff, "commitment.set", note_id=commitment, owner_name="Ana", text="Pilot two"
+    )
+    assert changed["ok"] and changed["result"]["translations_outdated"] == ["th"]
+    assert ack(board, bao, "note.translate", note_id=commitment, lang="th", text="สองสาย")["ok"]
+    assert ack(board, staff, "facilitator.undo")["ok"]  # the text goes back: outdated again
+    shown = snapshot_note(board, bao, commitment)
+    assert shown["text"] == "Pilot a hotline" and shown["translations"]["th"]["outdated"] is True
