@@ -97,7 +97,8 @@ def authors_now(result: dict[str, Any], notes: dict[int, Any], viewer_id: int) -
     anonymous after it was created does not keep its author's name in catch-up."""
 
     def hide(item: Any) -> Any:
-        now = notes.get(item.get("id")) if isinstance(item, dict) else None
+        key = item.get("id") if isinstance(item, dict) else None
+        now = notes.get(key) if isinstance(key, int) else None
         if now is None or not now.anonymous or not isinstance(item.get("author"), dict):
             return item
         if privacy.may_show(anonymous=True, subject_id=now.author_id, viewer_id=viewer_id):

@@ -257,7 +257,7 @@ def board_context(
     board: Board, include_authors: bool = False, lang: str | None = None
 ) -> dict[str, Any]:
     """Everything the one-group PDF needs."""
-    group = db.session.get(Group, board.group_id)
+    group = db.session.get_one(Group, board.group_id)
     data = load(group.event, [board.id], include_authors)
     return {
         "include_authors": include_authors,

@@ -315,13 +315,13 @@ def test_purge_erases_translations_of_removed_notes_and_unlinks_anonymous_transl
     assert ack(board, ana, "note.translate", note_id=gone["id"], lang="fr", text="Bientôt parti")[
         "ok"
     ]
-    assert ack(board, shy, "note.translate", note_id=kept["id"], lang="fr", text="Reste")["ok"]
+    assert ack(board, shy, "note.translate", note_id=kept["id"], lang="fr", text="Garde")["ok"]
     assert ack(board, ana, "note.delete", note_id=gone["id"])["ok"]
     db.session.rollback()
     purge_event(db.session.get(Event, ctx["event_id"]))
     rows = {r.note_id: r for r in db.session.scalars(sa.select(NoteTranslation))}
     assert gone["id"] not in rows
-    assert rows[kept["id"]].text == "Reste" and rows[kept["id"]].translator_id is None
+    assert rows[kept["id"]].text == "Garde" and rows[kept["id"]].translator_id is None
     assert db.session.get(Note, kept["id"]).text == "Stays"
 
 
