@@ -118,6 +118,24 @@ def test_one_participant_translates_in_the_browser_and_another_sees_it_live_and_
     note(writer, text + " and police").locator(".note-translation[data-lang=vi]").wait_for(
         timeout=SOON
     )
+    # The projector (the facilitator's screen) shows it under the original, live.
+    wall = new_context().new_page()
+    token = live_server.demo["groups"][group]["facilitator_token"]
+    wall.goto(f"{live_server.url}/facilitate/{token}")
+    if "/signin" in wall.url:
+        wall.click("#signin-form button[value=switch]")
+        wall.wait_for_load_state()
+    wall.goto(f"{live_server.url}/boards/{board}/projector")
+    projected = wall.locator(".p-note", has_text=text + " and police").locator(".p-translation")
+    projected.wait_for(timeout=SOON)
+    assert vi in projected.inner_text() and "Tiếng Việt" in projected.inner_text()
+    assert wall.locator(".p-translation.outdated").count() >= 1
     # And the board PDF, read back with pdftotext.
     pdf = board_pdf_text(live_server, board, group)
     assert vi in pdf and "Tiếng Việt" in pdf and "outdated" in pdf
+    # Bao's "Undo my last change" takes his translation back, for everyone.
+    reader.click("#undo-mine")
+    gone = note(writer, text + " and police").locator(".note-translation")
+    deadline_ms = SOON
+    gone.first.wait_for(state="detached", timeout=deadline_ms)
+    assert gone.count() == 0
