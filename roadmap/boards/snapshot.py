@@ -199,7 +199,7 @@ def without_counts(result: dict[str, Any]) -> dict[str, Any]:
 def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
     """The board as `viewer` may see it: the shape of GET /api/boards/<id>."""
     staff = viewer is not None and is_staff(viewer, board)
-    group = db.session.get(Group, board.group_id)
+    group = db.session.get_one(Group, board.group_id)
     counts = vote_counts(board.id)
     hide = counts_hidden(board, staff)
     notes, hidden_count = [], 0

@@ -155,6 +155,9 @@ def rows_of(app, event_id: int) -> dict:
     for row in data["takeaways"]:
         row["board_id"] = board_ids[row["board_id"]]
         row["participant_id"] = ref("participants", row["participant_id"])
+    for row in data["commitment_updates"]:
+        row["note_id"] = ids["notes"][row["note_id"]]
+        row["actor_id"] = ref("participants", row["actor_id"])
     del data["exported_at"], data["event"]["id"]
     return data
 
