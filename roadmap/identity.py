@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 import hashlib
 import secrets
 
@@ -39,6 +41,12 @@ def request_token() -> str | None:
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     return session.get("token")
+
+
+@overload
+def current_participant(required: Literal[True] = True) -> Participant: ...
+@overload
+def current_participant(required: bool) -> Participant | None: ...
 
 
 def current_participant(required: bool = True) -> Participant | None:

@@ -51,7 +51,7 @@ class Group(db.Model):
     position: so.Mapped[int] = so.mapped_column(default=0)
 
     event: so.Mapped[Event] = so.relationship(back_populates="groups")
-    board: so.Mapped[Board | None] = so.relationship(
+    board: so.Mapped[Board] = so.relationship(  # add_group() makes both
         back_populates="group", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
 

@@ -184,6 +184,9 @@ def rows_of(app, event_id: int) -> dict:
     for row in data["translations"]:
         row["note_id"] = ids["notes"][row["note_id"]]
         row["translator_id"] = ref("participants", row["translator_id"])
+    for row in data["commitment_updates"]:
+        row["note_id"] = ids["notes"][row["note_id"]]
+        row["actor_id"] = ref("participants", row["actor_id"])
     del data["exported_at"], data["event"]["id"]
     return data
 
