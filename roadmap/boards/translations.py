@@ -29,7 +29,7 @@ def languages_of(event: Event | None) -> list[str]:
     event's own languages (canonical codes: "zh" is "zh_Hans"), each once."""
     codes = list(current_app.config["LANGUAGES"])
     for code in (event.languages or []) if event is not None else []:
-        found = normalise(code) or (code if CODE.match(code or "") else None)
+        found = normalise(code) or (code if CODE.fullmatch(code or "") else None)
         if found and found not in codes:
             codes.append(found)
     return codes
@@ -37,7 +37,7 @@ def languages_of(event: Event | None) -> list[str]:
 
 def canonical(code: str, event: Event | None) -> str | None:
     """`code` as one of languages_of(event), or None when it is not one of them."""
-    if not CODE.match(code or ""):
+    if not CODE.fullmatch(code or ""):
         return None
     found = normalise(code) or code
     return found if found in languages_of(event) else None

@@ -380,7 +380,7 @@ class UpdateIn(Row):
 
 
 def _language_code(value: str) -> str:
-    if not CODE.match(value):
+    if not CODE.fullmatch(value):
         raise ValueError("not a language code")
     return value
 

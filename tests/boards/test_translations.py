@@ -133,6 +133,7 @@ def test_a_participant_translates_a_note_and_everyone_sees_it(ctx):
         ({"lang": "km", "text": "x", "extra": 1}, "invalid"),  # unknown fields refused
         ({"lang": "xx", "text": "x"}, "invalid"),  # not one of the event's languages
         ({"lang": "'; drop", "text": "x"}, "invalid"),
+        ({"lang": "fr\n", "text": "x"}, "invalid"),  # a code, whole
         ({"lang": "km", "text": "   "}, "invalid"),  # empty
         ({"lang": "km", "text": "x" * (NOTE_TEXT_MAX + 1)}, "too_large"),  # note text limits
     ],
