@@ -170,9 +170,11 @@ export function openTranslator(node) {
   var cancel = el("button", "button small");
   cancel.type = "button";
   cancel.textContent = t("action.cancel");
+  var langRow = el("div", "editor-row translator-lang-row"); // the language first, then the text
+  [langLabel, select].forEach(function (c) { langRow.appendChild(c); });
   var row = el("div", "editor-row");
-  [langLabel, select, save, cancel].forEach(function (c) { row.appendChild(c); });
-  [title, label, area, reminder, row].forEach(function (c) { form.appendChild(c); });
+  [save, cancel].forEach(function (c) { row.appendChild(c); });
+  [title, langRow, label, area, reminder, row].forEach(function (c) { form.appendChild(c); });
   node._translator = { form: form, noteId: note.id };
   node.insertBefore(form, node._refs.meta);
   updateNote(node, note, current(), null);

@@ -139,3 +139,42 @@ def test_one_participant_translates_in_the_browser_and_another_sees_it_live_and_
     deadline_ms = SOON
     gone.first.wait_for(state="detached", timeout=deadline_ms)
     assert gone.count() == 0
+
+
+def test_translating_on_a_phone_in_khmer_fits_the_screen(live_server, new_context, artifacts):
+    from support.browser import join_board, note
+
+    board, group = live_server.board_id(1), 1
+    page = join_board(new_context(phone=True), live_server, "Dara", group=group)
+    page.goto(f"{live_server.url}/boards/{board}?lang=km")
+    page.wait_for_selector("#conn[data-state=live]")
+    text = f"Hotline for returnees {uid()}"
+    token = live_server.join("Writer")["token"]
+    lane = lanes_of(live_server, board)[0]
+    made = requests.post(
+        f"{live_server.url}/api/boards/{board}/ops",
+        json={
+            "op_id": str(uuid.uuid4()),
+            "type": "note.create",
+            "data": {"lane_id": lane, "text": text},
+        },
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    assert made.ok, made.text
+    card = note(page, text)
+    card.wait_for(timeout=SOON)
+    card.scroll_into_view_if_needed()
+    card.locator("[data-action=translate]").click()
+    form = card.locator(".note-translator")
+    assert form.locator("select option").first.get_attribute("value") == "km"  # mine first
+    form.locator("textarea").fill("ខ្សែទូរស័ព្ទជំនួយសម្រាប់អ្នកវិលត្រឡប់")
+    page.screenshot(path=str(artifacts / "translate-form-km-360.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    form.locator("button[type=submit]").click()
+    shown = card.locator(".note-translation[data-lang=km]")
+    shown.wait_for(timeout=SOON)
+    assert shown.locator(".translation-lang").inner_text() == "ភាសាខ្មែរ"
+    assert card.locator(".note-translation").first.get_attribute("data-lang") == "km"
+    page.screenshot(path=str(artifacts / "translation-km-360.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
