@@ -5,7 +5,7 @@ locale (en_US.UTF-8 puts "a" < "B" < "b"), which would shuffle fractional keys
 (roadmap/boards/positions.py). The index on (lane_id, position) is rebuilt with the column.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 06:30:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
