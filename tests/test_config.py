@@ -38,8 +38,14 @@ def test_environment_wins(tmp_path, monkeypatch):
 def test_redis_url_makes_the_http_limits_count_in_redis(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.sqlite'}")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # (not contacted at start-up)
-    app = create_app(instance_path=str(tmp_path / "inst"))
-    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:1/0"
+    from roadmap.extensions import socketio
+
+    try:
+        app = create_app(instance_path=str(tmp_path / "inst"))
+        assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:1/0"
+    finally:  # Flask-SocketIO keeps a queue's client manager for every later app: drop it
+        socketio.server_options.pop("client_manager", None)
+        socketio.server_options.pop("message_queue", None)
 
 
 def test_cors_origins_from_the_environment_are_split():
