@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,12 +14,16 @@ from support.api import make_app
 from support.peers import Peer
 from support.server import LiveServer
 
-from roadmap import live
 from roadmap.extensions import db, socketio
 from roadmap.ops import buckets
+from roadmap.realtime import handlers as live
 
 # Fixtures of one feature, shared by its unit and end-to-end tests.
-pytest_plugins = ["support.follow_up_fixtures", "support.smtp_fixtures"]
+pytest_plugins = [
+    "support.board_fixtures",
+    "support.follow_up_fixtures",
+    "support.smtp_fixtures",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -77,7 +83,18 @@ def demo_app(tmp_path: Path, demo_database: tuple[Path, dict[str, Any]]):
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_database: Path):
+def app(request: pytest.FixtureRequest, tmp_path: Path, migrated_database: Path):
+    """An app on a copy of the migrated database, or of the demo's when the test uses `demo`
+    (loading the demo costs a second or more; copying its database, milliseconds)."""
+    if "demo" in request.fixturenames:
+        template, info = request.getfixturevalue("demo_database")
+        for made in app_on_copy_of(template, tmp_path):
+            with made.app_context():
+                from roadmap.demo import tokens_file
+
+                tokens_file().write_text(json.dumps(info, indent=2))
+            yield made
+        return
     yield from app_on_copy_of(migrated_database, tmp_path)
 
 
@@ -92,14 +109,12 @@ def runner(app):
 
 
 @pytest.fixture
-def demo(app) -> dict[str, Any]:
-    """The demo event: {"event_id", "join_code", "organiser_token", "groups": [...]}."""
-    from roadmap.demo import create_demo
-
-    with app.app_context():
-        info = create_demo()
+def demo(app, demo_database: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    """The demo event: {"event_id", "join_code", "organiser_token", "groups": [...]}; `app`
+    runs on a copy of the database it was loaded into."""
+    info = copy.deepcopy(demo_database[1])
     buckets.reset()
-    from roadmap.security import address_buckets
+    from roadmap.security.web import address_buckets
 
     address_buckets.reset()
     return info
