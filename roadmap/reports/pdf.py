@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import mimetypes
-import os
 import re
 import resource
 import time
@@ -19,9 +18,7 @@ from urllib.parse import unquote, urlsplit
 from xml.etree import ElementTree
 
 import cssselect2
-import pydyf
 import weasyprint
-import weasyprint.document
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from babel.support import NullTranslations, Translations
@@ -100,33 +97,6 @@ class ReportHTML(HTML):
         if ReportHTML._ua is None:
             ReportHTML._ua = [CSS(string=lean_user_agent_stylesheet())]
         return ReportHTML._ua
-
-
-# --- drawing without keeping what is drawn (reviewed against WeasyPrint 70.0, pydyf 0.13) -------
-# WeasyPrint draws every page into a pydyf stream held as a list of small bytes objects (one per
-# operator and operand, ~40 bytes of overhead each) until the whole file is written, and keeps
-# every laid-out page's box tree until then too. For our one-shot renders `render()` asks
-# `Page.paint` to do two things once a page is drawn: join its stream's items into one bytes
-# object (pydyf's `Stream.data` joins them with b"\n" at write time: the file is byte for byte the
-# same) and drop the page's box tree, which nothing reads after drawing (`generate_pdf` took the
-# links and anchors before). 5,000-note event: docs/reports.md. tests/reports/test_reports_guard.py
-# fails when the upstream code this relies on changes; ROADMAP_REPORT_LEAN_DRAWING=0 turns it off.
-UPSTREAM_PAINT = weasyprint.document.Page.paint
-_lean_drawing = False  # set by render() around its own write_pdf
-
-
-def _paint_and_release(self: Any, stream: Any, scale: float = 1) -> None:
-    UPSTREAM_PAINT(self, stream, scale)
-    if _lean_drawing:
-        stream.stream = [b"\n".join(pydyf._to_bytes(item) for item in stream.stream)]
-        self._page_box = None
-
-
-def lean_drawing_enabled() -> bool:
-    return os.environ.get("ROADMAP_REPORT_LEAN_DRAWING", "1") != "0"
-
-
-weasyprint.document.Page.paint = _paint_and_release
 
 
 class StaticOnlyFetcher(URLFetcher):
@@ -297,12 +267,7 @@ def render(kind: str, context: dict[str, Any]) -> dict[str, Any]:
         # layout attempts are collected here, once, before the pages are drawn, so drawing reuses
         # that memory instead of adding to the peak: 5,000-note event -49 MB (docs/reports.md).
         gc.collect()
-    global _lean_drawing
-    _lean_drawing = lean_drawing_enabled()
-    try:
-        pdf = document.write_pdf()
-    finally:
-        _lean_drawing = False
+    pdf = document.write_pdf()
     return {
         "pdf": pdf,
         "pages": len(document.pages),

@@ -381,19 +381,3 @@ def test_the_board_pdf_names_authors_only_in_an_organisers_internal_copy(
 
     assert named(group["facilitator_token"]) == []  # a facilitator cannot ask for authors
     assert named(demo["organiser_token"])  # the organiser's internal copy names them
-
-
-def test_lean_drawing_writes_the_same_file(app, demo, monkeypatch):
-    """Joining each page's stream once drawn and dropping its boxes (pdf.py, for memory) must not
-    change a byte of the PDF; ROADMAP_REPORT_LEAN_DRAWING=0 is WeasyPrint's own drawing."""
-    from roadmap.models import Event
-    from roadmap.reports import pdf
-    from roadmap.reports.context import event_context
-
-    with app.app_context():
-        context = event_context(db.session.get(Event, demo["event_id"]))
-    lean = pdf.render("event", context)
-    monkeypatch.setenv("ROADMAP_REPORT_LEAN_DRAWING", "0")
-    upstream = pdf.render("event", context)
-    assert lean["pages"] == upstream["pages"] >= 8
-    assert lean["pdf"] == upstream["pdf"]
