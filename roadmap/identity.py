@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, overload
-
 import hashlib
 import secrets
+from typing import Literal, overload
 
 import sqlalchemy as sa
 from flask import request, session
