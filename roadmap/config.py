@@ -36,7 +36,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": list(LANGUAGES),
         "PDF_WORKER": True,  # render PDFs in a separate process
-        "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (roadmap/transport.py)
+        "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (realtime/transport.py)
         # A PDF render pauses while the boards broadcast more ops a second than this (0: never),
         # for at most REPORT_MAX_PAUSE_SECONDS in a row (roadmap/reports/gate.py).
         "REPORT_YIELD_OPS": 10.0,

@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import ops
-from .auth import hash_token, new_token, participant_for_token
-from .events import add_group, add_participant, rotate_facilitator_link
 from .extensions import db
-from .models import Event, Group, Note, Participant, Takeaway
+from .identity import hash_token, new_token, participant_for_token
+from .joining.participants import add_participant
+from .models import Event, Group, Participant
+from .organise.groups import add_group, rotate_facilitator_link
 
 EVENT_NAME = "Asia Region Anti-Trafficking Conference"
 
@@ -215,11 +216,30 @@ def _fill_board(group: Group, notes: list[tuple[str, str, str]], people: list[Pa
     for note in created:
         details = COMMITMENTS.get(note["text"])
         if details:
-            row = db.session.get(Note, note["id"])
-            row.owner_name, row.owner_org, days, row.indicator = details
-            row.due_date = today + dt.timedelta(days=days)
-            row.status = "not_started"
-    db.session.commit()
+            owner, organisation, days, indicator = details
+            commitment = {
+                "note_id": note["id"],
+                "owner_name": owner,
+                "owner_org": organisation,
+                "due_date": (today + dt.timedelta(days=days)).isoformat(),
+                "indicator": indicator,
+            }
+            _apply(board.id, facilitator, "commitment.set", commitment)
+
+
+def _add_takeaways(group: Group, people: list[Participant]) -> None:
+    """Three takeaways on one board, given as participants give them: in the Takeaways phase."""
+    board = group.board
+    facilitator = db.session.scalar(
+        sa.select(Participant).where(
+            Participant.group_id == group.id, Participant.role == "facilitator"
+        )
+    )
+    phase = board.phase
+    _apply(board.id, facilitator, "board.phase", {"phase": "takeaways"})
+    for i, text in enumerate(TAKEAWAYS):
+        _apply(board.id, people[i], "takeaway.set", {"text": text, "anonymous": i == 2})
+    _apply(board.id, facilitator, "board.phase", {"phase": phase})
 
 
 def create_demo() -> dict[str, Any]:
@@ -244,14 +264,7 @@ def create_demo() -> dict[str, Any]:
     db.session.commit()
     for (group, _token), (_n, _t, _d, notes) in zip(groups, GROUPS, strict=True):
         _fill_board(group, notes, people)
-    first_board = groups[1][0].board
-    for i, text in enumerate(TAKEAWAYS):
-        db.session.add(
-            Takeaway(
-                board_id=first_board.id, participant_id=people[i].id, text=text, anonymous=i == 2
-            )
-        )
-    db.session.commit()
+    _add_takeaways(groups[1][0], people)
     info = {
         "event_id": event.id,
         "join_code": event.join_code,

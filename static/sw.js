@@ -4,7 +4,7 @@
 
 var CACHE = "roadmap-v3"; // v3: the board became ES modules (static/js/board/)
 
-/* The board page's ES modules (roadmap/views.py board_modules(); tests/test_views.py checks that
+/* The board page's ES modules (roadmap/boards/views.py board_modules(); tests/joining/test_views.py checks that
    this list, the folder and the page's modulepreload links agree). A page that asks to be kept
    offline keeps all of them: an import the worker never saw would fail offline. */
 var MODULES = [
