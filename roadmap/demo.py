@@ -15,7 +15,7 @@ from . import ops
 from .extensions import db
 from .identity import hash_token, new_token, participant_for_token
 from .joining.participants import add_participant
-from .models import Event, Group, Participant
+from .models import Board, Event, Group, Participant
 from .organise.groups import add_group, rotate_facilitator_link
 
 EVENT_NAME = "Asia Region Anti-Trafficking Conference"
@@ -185,15 +185,22 @@ def _apply(board_id: int, actor: Participant, op_type: str, data: dict[str, Any]
     return ack["result"]
 
 
+def _board_and_facilitator(group: Group) -> tuple[Board, Participant]:
+    """The group's board and facilitator, which add_group() made together."""
+    board = db.session.scalars(sa.select(Board).where(Board.group_id == group.id)).one()
+    facilitator = db.session.scalars(
+        sa.select(Participant)
+        .where(Participant.group_id == group.id, Participant.role == "facilitator")
+        .order_by(Participant.id)
+        .limit(1)
+    ).one()
+    return board, facilitator
+
+
 def _fill_board(group: Group, notes: list[tuple[str, str, str]], people: list[Participant]) -> None:
-    board = group.board
+    board, facilitator = _board_and_facilitator(group)
     lanes = {lane.key: lane.id for lane in board.lanes}
     created = []
-    facilitator = db.session.scalar(
-        sa.select(Participant).where(
-            Participant.group_id == group.id, Participant.role == "facilitator"
-        )
-    )
     for i, (lane_key, kind, text) in enumerate(notes):
         author = people[i % len(people)]
         # Only staff make commitments: the participant proposes, the facilitator confirms.
@@ -229,12 +236,7 @@ def _fill_board(group: Group, notes: list[tuple[str, str, str]], people: list[Pa
 
 def _add_takeaways(group: Group, people: list[Participant]) -> None:
     """Three takeaways on one board, given as participants give them: in the Takeaways phase."""
-    board = group.board
-    facilitator = db.session.scalar(
-        sa.select(Participant).where(
-            Participant.group_id == group.id, Participant.role == "facilitator"
-        )
-    )
+    board, facilitator = _board_and_facilitator(group)
     phase = board.phase
     _apply(board.id, facilitator, "board.phase", {"phase": "takeaways"})
     for i, text in enumerate(TAKEAWAYS):

@@ -13,7 +13,7 @@ from ..do_no_harm import privacy
 from ..extensions import db
 from ..identity import is_staff
 from ..models import Board, BoardOp, Group, Note, Participant, Takeaway, Vote, utcnow
-from . import inclusion
+from . import inclusion, translations
 
 ANONYMOUS = privacy.ANONYMOUS
 
@@ -199,7 +199,7 @@ def without_counts(result: dict[str, Any]) -> dict[str, Any]:
 def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
     """The board as `viewer` may see it: the shape of GET /api/boards/<id>."""
     staff = viewer is not None and is_staff(viewer, board)
-    group = db.session.get(Group, board.group_id)
+    group = db.session.get_one(Group, board.group_id)
     counts = vote_counts(board.id)
     hide = counts_hidden(board, staff)
     notes, hidden_count = [], 0
@@ -212,6 +212,10 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
             notes.append(item)
         else:
             hidden_count += 1
+    # Notes translated by the room (issue 15), translators as privacy.py lets this viewer see.
+    translated = translations.for_notes([n["id"] for n in notes], viewer.id if viewer else None)
+    for item in notes:
+        item["translations"] = translated.get(item["id"], {})
     my_votes: list[int] = []
     takeaways: list[dict[str, Any]] = []
     if viewer is not None:
@@ -262,6 +266,11 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
         # Seed 002: who the notes consider (the table too, so clients recount live), and the
         # Do No Harm personal-data patterns the note composer checks before sending.
         "inclusion": inclusion.snapshot_part(notes),
+        # The languages a note may be translated into, each named in itself (issue 15).
+        "languages": [
+            {"code": code, "name": translations.language_name(code)}
+            for code in translations.languages_of(translations.event_of_board(board.id))
+        ],
         "safety": safety.client_rules(),
     }
 

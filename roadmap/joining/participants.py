@@ -1,4 +1,4 @@
-"""Events, groups and joining: the services views and the API share."""
+"""Participants joining an event: join codes, adding a participant, their UI language."""
 
 from __future__ import annotations
 

@@ -4,13 +4,13 @@
    (a board message that names no one and quotes nothing). Participants see the badge on
    their own notes only. An ES module; needs window.RoadmapBoard (main.js) and the compiled
    rules of rules.js. */
-import { mayHoldPersonalData } from "./rules.js";
+import { mayHoldPersonalData, allTexts } from "./rules.js";
 
 function start(RB) {
   var state = RB.state;
   var t = RB.t;
   function flagged(note) {
-    return mayHoldPersonalData(note && note.text);
+    return allTexts(note).some(mayHoldPersonalData); // translations too (issue 15)
   }
 
   function staff() {

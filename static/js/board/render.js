@@ -228,7 +228,8 @@ function visible(note) {
   var group = inclusionFilterGroup();
   if (group && !considers(note, group)) return false;
   if (!ui.search) return true;
-  var hay = (note.text + " " + (note.author && note.author.name ? note.author.name : "")).toLocaleLowerCase(cfg.lang);
+  var translated = Object.keys(note.translations || {}).map(function (k) { return note.translations[k].text; }).join(" ");
+  var hay = (note.text + " " + translated + " " + (note.author && note.author.name ? note.author.name : "")).toLocaleLowerCase(cfg.lang);
   return hay.indexOf(ui.search) !== -1;
 }
 
@@ -423,15 +424,18 @@ function buildNote(key) {
   var vote = actionButton("vote", "note-vote");
   var more = actionButton("vote-more", "note-vote-more");
   var edit = actionButton("edit");
+  var translate = actionButton("translate", "note-translate");
   var move = actionButton("move");
   var del = actionButton("delete", "danger");
-  [vote, more, edit, move, del].forEach(function (b) {
+  [vote, more, edit, translate, move, del].forEach(function (b) {
     actions.appendChild(b);
   });
-  [kind, text, tags, meta, actions].forEach(function (part) {
+  var translations = el("div", "note-translations");
+  translations.id = id + "-translations";
+  [kind, text, translations, tags, meta, actions].forEach(function (part) {
     li.appendChild(part);
   });
-  li._refs = { icon: icon, kindName: kindName, text: text, tags: tags, meta: meta, vote: vote, more: more, edit: edit, move: move, del: del };
+  li._refs = { icon: icon, kindName: kindName, text: text, translations: translations, tags: tags, meta: meta, vote: vote, more: more, edit: edit, translate: translate, move: move, del: del };
   return li;
 }
 
@@ -534,10 +538,85 @@ export function updateNote(node, note, v, editors) {
   var editable = canEdit(note);
   r.edit.hidden = !editable || !!node._editor;
   setText(r.edit, t("action.edit"));
+  renderTranslations(r.translations, note);
+  r.translations.hidden = !!node._editor || !r.translations.firstChild;
+  r.translate.hidden = !canWrite() || store.isTemp(note.id) || !!node._editor || !!node._translator;
+  setText(r.translate, t("action.translate"));
   r.move.hidden = !canWrite() || (note.hidden && !note.mine) || nested(note);
   setText(r.move, t("action.move"));
   r.del.hidden = !editable;
   setText(r.del, t("action.delete"));
+}
+
+/* --- the room's translations (issue 15) ---------------------------------------------------- */
+
+// The viewer's UI language as a translation's code ("zh-Hans" on the page, "zh_Hans" in data).
+export function myLanguage() {
+  return (cfg.lang || "en").replace("-", "_");
+}
+
+export function languageName(code) {
+  var found = ((state.board && state.board.languages) || []).find(function (l) { return l.code === code; });
+  return found ? found.name : code;
+}
+
+/* A note's translations under its original: the viewer's language first, then the others by
+   code; each labelled with its language named in itself, marked when outdated. Redrawn only
+   when they changed (the signature). */
+function renderTranslations(box, note) {
+  var all = note.translations || {};
+  var mine = myLanguage();
+  var codes = Object.keys(all).sort(function (a, b) {
+    return (b === mine) - (a === mine) || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  var sig = JSON.stringify(codes.map(function (c) { return [c, all[c]]; })) + "|" + isStaff();
+  if (box._sig === sig) return;
+  box._sig = sig;
+  box.textContent = "";
+  codes.forEach(function (code) {
+    var tr = all[code];
+    var item = el("div", "note-translation" + (tr.outdated ? " outdated" : "") + (tr.pending ? " pending" : "") + (code === mine ? " in-my-language" : ""));
+    item.dataset.lang = code;
+    var head = el("p", "translation-head");
+    var name = el("span", "translation-lang");
+    name.textContent = languageName(code);
+    name.lang = code.replace("_", "-");
+    head.appendChild(name);
+    if (tr.outdated) {
+      var stale = el("span", "translation-outdated");
+      stale.textContent = t("translate.outdated");
+      stale.title = t("translate.outdated_hint");
+      head.appendChild(stale);
+    }
+    if (tr.by && tr.by.name) {
+      var by = el("span", "translation-by");
+      by.textContent = t("translate.by", { name: tr.by.id == null ? t("note.anonymous") : tr.by.name });
+      head.appendChild(by);
+    }
+    if (tr.pending) {
+      var pending = el("span", "translation-by");
+      pending.textContent = t("note.pending");
+      head.appendChild(pending);
+    }
+    var text = el("p", "translation-text");
+    text.lang = code.replace("_", "-");
+    text.textContent = tr.text;
+    item.appendChild(head);
+    item.appendChild(text);
+    if (tr.outdated) {
+      var hint = el("p", "visually-hidden");
+      hint.textContent = t("translate.outdated_hint");
+      item.appendChild(hint);
+    }
+    if (!tr.pending && (isStaff() || (tr.by && tr.by.id != null && tr.by.id === cfg.me))) {
+      var back = actionButton("untranslate", "translation-take-back");
+      back.dataset.lang = code;
+      back.textContent = t("translate.take_back");
+      back.setAttribute("aria-label", t("translate.take_back") + ": " + languageName(code));
+      item.appendChild(back);
+    }
+    box.appendChild(item);
+  });
 }
 
 /* --- the inclusion panel ------------------------------------------------------------------- */

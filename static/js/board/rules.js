@@ -59,7 +59,17 @@ function considersNow(note, g) {
   if (!g.re) return false;
   var prefix = tagPrefix();
   var other = tags.filter(function (x) { return x.indexOf(prefix) !== 0; }).join(" ");
-  return g.re.test(note.text || "") || (!!other && g.re.test(other));
+  // The room's translations count too (issue 15), as on the server (roadmap/boards/inclusion.py).
+  var translated = Object.keys(note.translations || {}).map(function (k) { return note.translations[k].text || ""; });
+  return [note.text || ""].concat(translated).some(function (text) { return g.re.test(text); }) ||
+    (!!other && g.re.test(other));
+}
+
+/* A note's text and its translations' texts (the Do No Harm badge reads them all). */
+export function allTexts(note) {
+  if (!note) return [];
+  var tr = note.translations || {};
+  return [note.text || ""].concat(Object.keys(tr).map(function (k) { return tr[k].text || ""; }));
 }
 
 export function inclusionCoverage() {
