@@ -153,6 +153,7 @@ fonts: install-test system-deps
 bench: install-test
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/frames.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

@@ -12,7 +12,7 @@ from ..models import Board, Group
 from ..views import bp, require_signed_in
 
 # The ES modules of the board page (static/js/board/, docs/board.md "Board modules"), preloaded
-# by board.html; static/sw.js keeps the same list (tests/joining/test_views.py checks both).
+# by boards/board.html; static/sw.js keeps the same list (tests/joining/test_views.py checks).
 BOARD_MODULE_EXTRAS = (
     "js/common/dom.js",
     "js/facilitate.js",

@@ -30,6 +30,7 @@ def staff_ops(b) -> list[tuple[str, dict[str, Any]]]:
         ("board.message", {"text": "Five minutes left"}),
         ("cluster.create", {"note_ids": [note["id"]], "title": "Research"}),
         ("cluster.dissolve", {"cluster_id": note["id"]}),
+        ("cluster.add", {"cluster_id": note["id"], "note_ids": [note["id"]]}),
         ("commitment.set", {"note_id": note["id"], "owner_name": "Ana"}),
         ("board.bring", {"note_id": note["id"]}),
         ("voting.end", {}),

@@ -242,16 +242,32 @@ export function renderNotes() {
   var total = 0;
   var active = document.activeElement;
   var lay = clusterLayout(v);
+  var epoch = cardEpoch();
+  var budget = BUILD_BATCH; // new cards built in this frame; the rest in the next ones
+  var deferred = false;
   var place = function (list, prev, note) {
     var key = store.keyOf(note);
-    seen.add(key);
     var node = noteEls.get(key);
     if (!node) {
+      if (budget <= 0) {
+        deferred = true;
+        return prev; // drawn in a next frame, in its place
+      }
+      budget -= 1;
       node = note.kind === "cluster" ? buildCluster(key) : buildNote(key);
       noteEls.set(key, node);
     }
-    if (note.kind === "cluster") updateCluster(node, note, lay.members.get(note.id) || [], v, editors[note.id]);
-    else updateNote(node, note, v, editors[note.id]);
+    seen.add(key);
+    // A card is only updated when something it shows changed (the store replaces a note's
+    // object on every change; the rest is in `extra` and the board-wide `epoch`).
+    var members = note.kind === "cluster" ? lay.members.get(note.id) || [] : null;
+    var extra = cardInputs(note, members, v, editors[note.id], lay);
+    var last = node._drawn;
+    if (node._editor || !last || last.note !== note || last.extra !== extra || last.epoch !== epoch) {
+      if (members) updateCluster(node, note, members, v, editors[note.id]);
+      else updateNote(node, note, v, editors[note.id]);
+      node._drawn = node._editor ? null : { note: note, extra: extra, epoch: epoch };
+    }
     var want = prev ? prev.nextSibling : list.firstChild;
     if (want !== node) list.insertBefore(node, want);
     return node;
@@ -271,7 +287,9 @@ export function renderNotes() {
         var inside = members.filter(visible);
         laneTotal += members.length;
         if (!inside.length && (anyFilter() || members.length)) return;
-        prev = place(list, prev, note);
+        var card = place(list, prev, note);
+        if (card === prev) return; // not built yet (batched)
+        prev = card;
         var sub = prev._refs.members;
         var subPrev = null;
         inside.forEach(function (m) {
@@ -288,6 +306,7 @@ export function renderNotes() {
     total += laneTotal;
     laneEls.get(lane.id).querySelector(".lane-count").textContent = t("lane.count", { count: laneTotal });
   });
+  if (deferred) scheduleRender();
   noteEls.forEach(function (node, key) {
     if (!seen.has(key)) {
       node.remove();
@@ -307,6 +326,32 @@ export function renderNotes() {
   setText($("filter-text"), says);
   restoreFocus(active);
   emit("notes", state); // the note cards were (re)drawn: features that decorate them redo it
+}
+
+/* At most this many new cards are built in one frame: a board of 1000 notes opens in a few
+   short frames instead of one long task (the top of every lane first). */
+var BUILD_BATCH = 120;
+
+/* What every card shows that is not in its note: when it changes, every card is updated. */
+function cardEpoch() {
+  var b = state.board;
+  var f = b.facilitation || {};
+  return [
+    votingOpen(), resultsHidden(), canWrite(), isStaff(), maxPerNote(), f.spotlight_note_id,
+    ui.hiddenKinds.has("cluster"), inclusionGroups().length, state.board.inclusion && state.board.inclusion.tag_prefix,
+  ].join("|");
+}
+
+/* What one card shows besides its note object: my votes on it, who edits it, its cluster. */
+function cardInputs(note, members, v, editors, lay) {
+  var bits = [note.mine ? 1 : 0, note.pending ? 1 : 0, v.myVotes.has(note.id) ? dotsOn(note.id) : 0, editors ? editors.join(",") : ""];
+  if (members) {
+    bits.push(ui.collapsed.has(store.keyOf(note)) ? "c" : "o");
+    members.forEach(function (m) { bits.push(m.id + ":" + (m.votes || 0)); });
+  } else {
+    bits.push(nested(note, lay) ? "n" : "");
+  }
+  return bits.join("|");
 }
 
 function byVotes(notes, lay) {

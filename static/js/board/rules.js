@@ -39,8 +39,21 @@ export function groupLabel(g) {
   return name === "inclusion.group." + g.key ? g.label : name;
 }
 
+/* considers(note, g) for every note and group, kept per note object (the store replaces a
+   note's object when it changes) until the groups change: the panel's live counts and the
+   filter do not run every group's regex over every note on every render. */
+var considered = { src: null, byNote: new WeakMap() };
 export function considers(note, g) {
   if (!note || note.kind === "cluster") return false;
+  var src = state.board && state.board.inclusion && state.board.inclusion.groups;
+  if (considered.src !== src) considered = { src: src, byNote: new WeakMap() };
+  var known = considered.byNote.get(note);
+  if (!known) considered.byNote.set(note, (known = new Map()));
+  if (!known.has(g.key)) known.set(g.key, considersNow(note, g));
+  return known.get(g.key);
+}
+
+function considersNow(note, g) {
   var tags = note.tags || [];
   if (tags.indexOf(g.tag) !== -1) return true;
   if (!g.re) return false;
@@ -111,13 +124,20 @@ export function personalData(text) {
   return found;
 }
 
-/* Does the text hold anything a rule finds? */
+/* Does the text hold anything a rule finds? (Answers kept per text until the rules change.) */
+var flaggedTexts = { rules: null, answers: new Map() };
 export function mayHoldPersonalData(text) {
   text = text || "";
-  return !!text && safetyRules().some(function (rule) {
-    rule.re.lastIndex = 0;
-    return rule.re.test(text);
-  });
+  if (!text) return false;
+  var rules = safetyRules();
+  if (flaggedTexts.rules !== rules || flaggedTexts.answers.size > 5000) flaggedTexts = { rules: rules, answers: new Map() };
+  if (!flaggedTexts.answers.has(text)) {
+    flaggedTexts.answers.set(text, rules.some(function (rule) {
+      rule.re.lastIndex = 0;
+      return rule.re.test(text);
+    }));
+  }
+  return flaggedTexts.answers.get(text);
 }
 
 /* Before a note is sent: resolves true to send, false to go back and edit. Asks only when

@@ -104,6 +104,11 @@ def test_presence_shows_who_is_editing_which_note(live_server, new_context):
     )
 
 
+@pytest.mark.console_errors(
+    r"net::ERR_INTERNET_DISCONNECTED",
+    r"net::ERR_FAILED",
+    reason="the page goes offline on purpose: its requests fail until it is back",
+)
 def test_offline_edits_survive_a_reload_and_arrive_once(live_server, new_context):
     a = join_board(new_context(), live_server, "Online A", group=1)
     b_context = new_context()
