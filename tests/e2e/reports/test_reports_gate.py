@@ -147,6 +147,14 @@ def test_the_timeout_counts_running_time_not_waiting(busy_boards, gate_settings)
         proc.wait()
 
 
+def wait_until_busy(settings, seconds: float = 30) -> None:
+    """Until the ops noted by `busy_boards` count as busy boards for the gate."""
+    deadline = time.monotonic() + seconds
+    while live_activity.rate() < settings.yield_ops and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert live_activity.rate() >= settings.yield_ops
+
+
 def worker_resumes_within(worker, seconds: float) -> bool:
     """Watch the paused worker for `seconds`: True as soon as it runs again."""
     deadline = time.monotonic() + seconds
@@ -178,6 +186,7 @@ def test_a_render_waits_for_a_quiet_moment_and_then_finishes(
     result: dict = {}
     waits: list[bool] = []
     busy_boards.set()
+    wait_until_busy(gate_settings)
     thread = threading.Thread(
         target=lambda: result.update(worker.render("board", context, on_wait=waits.append))
     )
@@ -203,7 +212,7 @@ def test_a_render_finishes_through_a_long_busy_spell(app, demo, worker, busy_boa
     with app.app_context():
         context = board_context(db.session.get(Board, demo["groups"][0]["board_id"]))
     busy_boards.set()
-    time.sleep(0.2)
+    wait_until_busy(gate_settings)
     waits: list[bool] = []
     result = worker.render("board", context, on_wait=waits.append)  # busy all along
     assert result["pdf"].startswith(b"%PDF-")
@@ -215,7 +224,7 @@ def test_a_worker_killed_while_stopped_is_an_error_not_a_hang(worker, gate_setti
     gate_settings.yield_ops, gate_settings.max_pause = 10, 60
     worker.render("board", _tiny())
     busy_boards.set()
-    time.sleep(0.2)
+    wait_until_busy(gate_settings)
     errors: list[Exception] = []
 
     def render() -> None:
@@ -247,7 +256,7 @@ def test_a_background_report_says_it_waits_for_the_busy_boards(
     organiser = socket_client(demo["organiser_token"])
     assert organiser.emit("organiser:join", {"event_id": demo["event_id"]}, callback=True)["ok"]
     busy_boards.set()
-    time.sleep(0.2)
+    wait_until_busy(gate_settings)
     states: list[str] = []
 
     def collect(until: str, seconds: float) -> None:
