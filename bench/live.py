@@ -5,14 +5,17 @@ or targets --url. Each client joins the event over HTTP, connects over a websock
 board (round robin over the five), then sends ops at --rate per second (Poisson arrivals):
 note.create, note.update of its own notes, note.move, vote.add/remove. It prints:
 
-- broadcast latency: op sent -> op received by each other client of the board (p50/p95/p99)
+- broadcast latency: op sent -> op received by each other client of the board (p50/p95/p99),
+  an op received in an `ops` batch included; deliveries per second
 - ack latency: op sent -> ack received by the sender
+- server CPU per applied op and per delivery (one op received by one client)
 - ops/s applied, errors (refused or unanswered ops, failed connects, disconnects)
 - lost / duplicated ops: every client must see every seq after its join exactly once
 - server memory: RSS of the worker, and per connected client
 
     .venv/bin/python bench/live.py                       # 230 clients, 0.5 ops/s, 30 s
     .venv/bin/python bench/live.py --rate 1.0
+    .venv/bin/python bench/live.py --clients 1000 --rate 0.1 --boards 1   # a plenary
     .venv/bin/python bench/live.py --clients 1000 --rate 0 --duration 20   # connect run
     .venv/bin/python bench/live.py --render              # while event PDFs render back to back
     ROADMAP_REPORT_YIELD_OPS=0 .venv/bin/python bench/live.py --render   # renders never wait
@@ -187,6 +190,7 @@ class Tally:
     duplicated: int = 0
     connected: int = 0
     cpu_s: float = 0.0  # the client processes' own CPU while sending
+    frames: int = 0  # "ops" batches received (each also counts its ops in broadcast_ms)
 
     def error(self, code: str) -> None:
         self.errors[code] = self.errors.get(code, 0) + 1
@@ -280,10 +284,16 @@ class BenchClient:
         self.voted: set[int] = set()
         self.closing = False
 
-    def on_event(self, name: str, message: dict[str, Any], now: int) -> None:
-        if name != "op":
-            return
-        if message.get("op_id") and "-" in message["op_id"]:
+    def on_event(self, name: str, payload: dict[str, Any], now: int) -> None:
+        if name == "op":
+            self.on_op(payload, now)
+        elif name == "ops":  # a batch: one frame, several ops in seq order (docs/protocol.md)
+            self.tally.frames += 1
+            for message in payload["ops"]:
+                self.on_op(message, now)
+
+    def on_op(self, message: dict[str, Any], now: int) -> None:
+        if message.get("op_id") and "-" in message["op_id"] and message["type"] != "coalesced":
             self.tally.broadcast_ms.append(age_ms(message["op_id"], now))
         self.seqs.append(message["seq"])
         note = (message.get("result") or {}).get("note")
@@ -512,6 +522,9 @@ def main() -> None:
     parser.add_argument("--url", help="target this server instead of starting one")
     parser.add_argument("--code", default="ARAT19", help="the event's join code (with --url)")
     parser.add_argument("--clients", type=int, default=230)
+    parser.add_argument(
+        "--boards", type=int, default=0, help="use the first N boards (1: a plenary; 0: all)"
+    )
     parser.add_argument("--rate", type=float, default=0.5, help="ops per second per client")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of sending")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for the tail")
@@ -539,6 +552,8 @@ def main() -> None:
         event = requests.post(f"{url}/api/join", json={"code": code, "name": "probe"}, timeout=10)
         event.raise_for_status()
         boards = [g["board_id"] for g in event.json()["event"]["groups"]]
+        if opts.boards:
+            boards = boards[: opts.boards]
         probe = {"Authorization": f"Bearer {event.json()['token']}"}
         lanes = {
             b: [
@@ -595,6 +610,7 @@ def main() -> None:
         total.lost += r["lost"]
         total.cpu_s += r["cpu_s"]
         total.duplicated += r["duplicated"]
+        total.frames += r.get("frames", 0)
         for k, v in r["errors"].items():
             total.errors[k] = total.errors.get(k, 0) + v
     per_client = (idle - baseline) / max(connected, 1)
@@ -605,7 +621,10 @@ def main() -> None:
         f" {opts.duration:g} s"
     )
     deliveries = len(total.broadcast_ms)
-    print(f"broadcast latency  {percentiles(total.broadcast_ms)}  ({deliveries} deliveries)")
+    print(
+        f"broadcast latency  {percentiles(total.broadcast_ms)}  ({deliveries} deliveries, "
+        f"{deliveries / opts.duration:.0f}/s; {total.frames} of the frames were batches)"
+    )
     print(f"ack latency        {percentiles(total.ack_ms)}  ({len(total.ack_ms)} acks)")
     print(
         f"ops/s {total.applied / opts.duration:.1f} applied ({total.sent} sent); errors {errors} "
@@ -614,7 +633,8 @@ def main() -> None:
     applied = max(total.applied, 1)
     print(
         f"server CPU {cpu:.1f} s over the run ({cpu / (opts.duration + opts.settle) * 100:.0f}% of "
-        f"a core), {cpu / applied * 1000:.2f} ms per applied op (ack + broadcast included); "
+        f"a core), {cpu / applied * 1000:.2f} ms per applied op (ack + broadcast included), "
+        f"{cpu / max(deliveries, 1) * 1e6:.0f} us per delivery; "
         f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
@@ -642,6 +662,10 @@ def main() -> None:
             json.dumps(
                 {
                     "clients": opts.clients,
+                    "boards": len(boards),
+                    "deliveries_per_s": deliveries / opts.duration,
+                    "batches": total.frames,
+                    "server_us_per_delivery": cpu / max(deliveries, 1) * 1e6,
                     "connected": connected,
                     "rate": opts.rate,
                     "broadcast_ms": {"p50": b[49], "p95": b[94], "p99": b[98]},
