@@ -31,6 +31,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OP_RATE_PER_SECOND": 20.0,
         "OP_RATE_BURST": 60,
         "OPS_CATCHUP_LIMIT": 1000,  # beyond this many missed ops a client gets a snapshot
+        # A room's ops go out together once per tick; a quiet room's at once (roadmap/broadcast.py).
+        "BROADCAST_TICK_SECONDS": 0.025,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "BABEL_DEFAULT_LOCALE": "en",

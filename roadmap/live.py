@@ -14,13 +14,14 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import history, ops
+from .broadcast import Item, batcher
 from .auth import board_for, is_staff, participant_for_token
 from .errors import AppError
 from .extensions import db, socketio
 from .load import live_activity
 from .models import Board, BoardOp, Note, Participant
 from .ops.core import MAX_ID, Id, TokenBucket, validation_message
-from .serialize import board_snapshot, redacted_message, without_counts
+from .serialize import board_snapshot
 
 
 @dataclass
@@ -230,46 +231,19 @@ def on_error(err: Exception) -> dict[str, Any]:
 
 
 def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
-    """Send a newly applied op to its board's room (redacted for those outside its audience;
-    without vote counts for participants while the results are hidden)."""
+    """Send a newly applied op to its board's room, batched per tick (roadmap/broadcast.py):
+    redacted for those outside its audience, without vote counts for participants while the
+    results are hidden, never to its sender's socket (`skip_sid`: the ack carries it)."""
     row = applied.row
     if row is None or applied.message is None:
         return
     live_activity.note()  # a PDF render waits while the boards are busy (reports/gate.py)
-    room = room_of(row.board_id)
-    if row.audience is None:
-        socketio.emit("op", applied.message, to=room, skip_sid=skip_sid)
-        return
-    # The audience gets the full op, everyone else the seq alone (no gaps). The full one goes
-    # first: a client that also got the redacted one (another process's) skips it by its seq.
-    staff_room = f"{room}:staff"
-    hide = bool(row.audience.get("hide_counts"))
-    everyone = "participants" not in row.audience
-    insiders = [] if everyone else [f"{room}:p:{pid}" for pid in row.audience["participants"]]
-    if not hide:
-        socketio.emit("op", applied.message, to=[staff_room, *insiders], skip_sid=skip_sid)
-    else:
-        socketio.emit("op", applied.message, to=staff_room, skip_sid=skip_sid)
-        stripped = {**applied.message, "result": without_counts(applied.message["result"])}
-        staff = _sids([staff_room])
-        to = room if everyone else insiders
-        if to:
-            socketio.emit("op", stripped, to=to, skip_sid=_skip(staff, skip_sid))
-    if everyone:
-        return
-    seen = _sids([staff_room, *insiders])
-    socketio.emit("op", redacted_message(row), to=room, skip_sid=_skip(seen, skip_sid))
-
-
-def _sids(rooms: list[str]) -> set[str]:
-    return {sid for sid, _eio in socketio.server.manager.get_participants("/", rooms)}
-
-
-def _skip(sids: set[str], also: str | None) -> list[str]:
-    return [*sids, also] if also else [*sids]
+    tick = current_app.config.get("BROADCAST_TICK_SECONDS", 0.025) if current_app else 0.0
+    batcher.publish(row.board_id, Item(row, applied.message, skip_sid), tick)
 
 
 def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None:
+    batcher.flush(board_id)  # the ops before it first
     socketio.emit(event, payload, to=room_of(board_id))
 
 
