@@ -14,14 +14,14 @@ from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from . import history, ops
-from .broadcast import Item, batcher
 from .auth import board_for, is_staff, participant_for_token
+from .broadcast import Item, batcher
 from .errors import AppError
 from .extensions import db, socketio
 from .load import live_activity
 from .models import Board, BoardOp, Note, Participant
 from .ops.core import MAX_ID, Id, TokenBucket, validation_message
-from .serialize import board_snapshot
+from .serialize import board_snapshot, notes_page
 
 
 @dataclass
@@ -42,6 +42,13 @@ class JoinData(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     board_id: Id
     since: int | None = Field(default=None, ge=0, le=MAX_ID)
+
+
+class PageData(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    board_id: Id
+    after: int = Field(ge=0, le=MAX_ID)
+    limit: int = Field(default=200, ge=1, le=1000)
 
 
 class LeaveData(BaseModel):
@@ -174,12 +181,29 @@ def on_join(data: Any) -> dict[str, Any]:
     # this client (seq <= the ack's seq: the client skips it), never in neither.
     db.session.rollback()
     ack: dict[str, Any] = {"ok": True, "seq": board.seq}
+    cfg = current_app.config
     missed = catch_up(board, args.since, who) if args.since is not None else None
     if missed is not None:
+        page = cfg.get("OPS_PAGE", 500)
+        if len(missed) > page:  # the rest: board:join again with since = the last seq here
+            missed, ack["more"] = missed[:page], True
         ack["ops"] = missed
     else:
-        ack["snapshot"] = board_snapshot(board, who)
+        ack["snapshot"] = board_snapshot(board, who, page=cfg.get("NOTES_PAGE", 200))
     return ack
+
+
+@socketio.on("board:page")
+@handler
+def on_page(data: Any) -> dict[str, Any]:
+    """The next page of a big board's notes after board:join (docs/protocol.md, paging)."""
+    who = me()
+    args = parse(PageData, data)
+    board = board_for(who, args.board_id)
+    db.session.rollback()  # read what is committed now (as board:join does)
+    seq = board.seq
+    notes, cursor = notes_page(board, who, args.after, args.limit)
+    return {"ok": True, "seq": seq, "notes": notes, "next": cursor}
 
 
 @socketio.on("board:leave")
@@ -238,8 +262,23 @@ def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
     if row is None or applied.message is None:
         return
     live_activity.note()  # a PDF render waits while the boards are busy (reports/gate.py)
-    tick = current_app.config.get("BROADCAST_TICK_SECONDS", 0.025) if current_app else 0.0
+    tick = tick_for(row.board_id)
     batcher.publish(row.board_id, Item(row, applied.message, skip_sid), tick)
+
+
+def tick_for(board_id: int) -> float:
+    """How long a busy board's ops wait to go out together: BROADCAST_TICK_SECONDS, longer in
+    proportion past 100 sockets (a send costs per socket) up to BROADCAST_TICK_MAX_SECONDS."""
+    if not current_app:
+        return 0.0
+    cfg = current_app.config
+    tick = cfg.get("BROADCAST_TICK_SECONDS", 0.025)
+    if tick <= 0:
+        return 0.0
+    sockets = len(PRESENCE.get(board_id, ()))
+    return min(
+        max(tick, tick * sockets / 100), max(tick, cfg.get("BROADCAST_TICK_MAX_SECONDS", 0.075))
+    )
 
 
 def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None:
@@ -266,38 +305,60 @@ _presence_due: set[int] = set()  # boards whose presence broadcast is scheduled
 
 
 def _broadcast_presence(board_id: int) -> None:
-    """Send the board's presence list to its room, at most once per PRESENCE_COALESCE_SECONDS.
+    """Send the board's presence to its room, at most once per PRESENCE_COALESCE_SECONDS
+    (PRESENCE_CROWD_SECONDS on a board past PRESENCE_LIST_MAX people).
 
     Every join, leave and edit would otherwise send the whole list to the whole room: with a
     room of 200 that is 40,000 messages for the room joining, enough to starve everything else.
     """
-    delay = current_app.config.get("PRESENCE_COALESCE_SECONDS", 0.5) if current_app else 0
+    cfg = current_app.config if current_app else {}
+    delay = cfg.get("PRESENCE_COALESCE_SECONDS", 0.5)
+    if delay > 0 and len(PRESENCE.get(board_id, ())) > cfg.get("PRESENCE_LIST_MAX", 50):
+        delay = max(delay, cfg.get("PRESENCE_CROWD_SECONDS", 2.0))
+    limit = cfg.get("PRESENCE_LIST_MAX", 50)
     if delay <= 0:
-        _send_presence(board_id)
+        _send_presence(board_id, limit)
         return
     with _lock:
         if board_id in _presence_due:
             return
         _presence_due.add(board_id)
-    socketio.start_background_task(_send_presence_later, board_id, delay)
+    socketio.start_background_task(_send_presence_later, board_id, delay, limit)
 
 
-def _send_presence_later(board_id: int, delay: float) -> None:
+def _send_presence_later(board_id: int, delay: float, limit: int) -> None:
     socketio.sleep(delay)
     with _lock:
         _presence_due.discard(board_id)
-    _send_presence(board_id)
+    _send_presence(board_id, limit)
 
 
-def _send_presence(board_id: int) -> None:
+def presence_payload(board_id: int, limit: int) -> dict[str, Any]:
+    """What the room is told about who is here. Past `limit` people (a plenary) it is counts:
+    `count` and `roles` (people per role), `crowd: true`, and by name only the staff and whoever
+    is editing a note (at most `limit`), so each broadcast stays small however big the room."""
     with _lock:
         participants = presence_list(board_id)
         hidden = anonymous_editing(board_id)
-    socketio.emit(
-        "presence",
-        {"board_id": board_id, "participants": participants, "editing_anonymous": hidden},
-        to=room_of(board_id),
-    )
+    roles: dict[str, int] = {}
+    for entry in participants:
+        roles[entry["role"]] = roles.get(entry["role"], 0) + 1
+    payload: dict[str, Any] = {
+        "board_id": board_id,
+        "participants": participants,
+        "editing_anonymous": hidden,
+        "count": len(participants),
+        "roles": roles,
+    }
+    if len(participants) > limit:
+        named = [p for p in participants if p["role"] != "participant" or p.get("editing")]
+        payload["participants"] = named[:limit]
+        payload["crowd"] = True
+    return payload
+
+
+def _send_presence(board_id: int, limit: int = 50) -> None:
+    socketio.emit("presence", presence_payload(board_id, limit), to=room_of(board_id))
 
 
 def _set_presence(board_id: int, sid: str, who: Participant, editing: int | None) -> None:

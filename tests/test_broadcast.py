@@ -118,9 +118,7 @@ def test_every_seq_exactly_once_across_batches_and_single_ops(socket_client, joi
     assert seqs == list(range(seqs[0], seqs[0] + 10))
 
 
-def test_each_viewer_gets_its_own_redaction_inside_a_batch(
-    socket_client, join, demo, board, lanes
-):
+def test_each_viewer_gets_its_own_redaction_inside_a_batch(socket_client, join, demo, board, lanes):
     fac = joined(socket_client, demo["groups"][0]["facilitator_token"], board)
     ana = joined(socket_client, join("Ana")["token"], board)
     ben = joined(socket_client, join("Ben")["token"], board)
@@ -150,9 +148,21 @@ def test_each_viewer_gets_its_own_redaction_inside_a_batch(
     assert for_fac[2]["actor"] == {"id": None, "name": "Anonymous"}
     assert for_fac[2]["result"]["note"]["author"] == {"id": None, "name": "Anonymous"}
     # each participant: the others' hidden notes redacted, its own left out, the reveal whole
-    assert kinds(ana) == [(b["seq"], "redacted"), (c["seq"], "redacted"), (off["seq"], "writing.private")]
-    assert kinds(ben) == [(a["seq"], "redacted"), (c["seq"], "redacted"), (off["seq"], "writing.private")]
-    assert kinds(cleo) == [(a["seq"], "redacted"), (b["seq"], "redacted"), (off["seq"], "writing.private")]
+    assert kinds(ana) == [
+        (b["seq"], "redacted"),
+        (c["seq"], "redacted"),
+        (off["seq"], "writing.private"),
+    ]
+    assert kinds(ben) == [
+        (a["seq"], "redacted"),
+        (c["seq"], "redacted"),
+        (off["seq"], "writing.private"),
+    ]
+    assert kinds(cleo) == [
+        (a["seq"], "redacted"),
+        (b["seq"], "redacted"),
+        (off["seq"], "writing.private"),
+    ]
 
 
 def test_hidden_vote_counts_stay_hidden_for_participants_inside_a_batch(
@@ -211,7 +221,9 @@ def test_moves_of_one_note_in_a_tick_are_coalesced_for_receivers_not_in_the_log(
     assert batch[1]["type"] == "note.move" and batch[1]["result"]["note_id"] == other["id"]
     assert batch[2]["type"] == "note.move" and batch[2]["result"]["lane_id"] == lanes[2]
     # the op log keeps every move whole: catch-up over HTTP and over the socket
-    res = client.get(f"/api/boards/{board}/ops?after={m1['seq'] - 1}", headers=auth(ana_join["token"]))
+    res = client.get(
+        f"/api/boards/{board}/ops?after={m1['seq'] - 1}", headers=auth(ana_join["token"])
+    )
     logged = res.get_json()["ops"]
     assert [(m["seq"], m["type"]) for m in logged] == [
         (m1["seq"], "note.move"),

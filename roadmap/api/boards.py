@@ -7,10 +7,10 @@ from ..auth import board_for, current_participant
 from ..errors import STATUS
 from ..live import catch_up, publish
 from ..ops.core import MAX_ID
-from ..serialize import board_snapshot
+from ..serialize import board_snapshot, notes_page
 from . import body, bp, query
 from .openapi import documented
-from .schemas import BoardOut, ErrorBody, OpAck, OpIn, OpsAfter, OpsOut
+from .schemas import BoardOut, ErrorBody, NotesAfter, NotesPage, OpAck, OpIn, OpsAfter, OpsOut
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 # An id the database cannot hold is a 404 here, not an overflow deeper down.
@@ -23,6 +23,23 @@ def get_board(board_id: int):
     """A board as the caller may see it: lanes, notes, votes and the current seq."""
     who = current_participant()
     return board_snapshot(board_for(who, board_id), who)
+
+
+@bp.get(f"{BOARD}/notes")
+@documented(
+    query=NotesAfter,
+    resp={"HTTP_200": NotesPage, "HTTP_400": ErrorBody, **ERRORS},
+    tags=("boards",),
+)
+def get_notes(board_id: int):
+    """A page of the notes the caller may see, by id: those above `after`, at most `limit`;
+    `next` is the `after` of the next page (null: the last page). See docs/protocol.md."""
+    who = current_participant()
+    board = board_for(who, board_id)
+    args = query(NotesAfter)
+    seq = board.seq
+    notes, cursor = notes_page(board, who, args.after, args.limit)
+    return {"seq": seq, "notes": notes, "next": cursor}
 
 
 @bp.get(f"{BOARD}/ops")
