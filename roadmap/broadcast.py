@@ -32,6 +32,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from engineio import packet as eio_packet
+from socketio.manager import Manager
+
 from .extensions import socketio
 from .serialize import redacted_message, without_counts
 
@@ -48,6 +51,16 @@ class Item:
     coalesced: bool = False  # a later move of the same note in the same batch supersedes it
     _stripped: dict[str, Any] | None = None
     _redacted: dict[str, Any] | None = None
+    _encoded: dict[str, str] = field(default_factory=dict)
+
+    def encoded(self, kind: str) -> str:
+        """variant(kind) as Socket.IO's JSON, encoded once per batch."""
+        key = "coalesced" if self.coalesced else kind
+        text = self._encoded.get(key)
+        if text is None:
+            dumps = socketio.server.packet_class.json.dumps
+            text = self._encoded[key] = dumps(self.variant(kind), separators=(",", ":"))
+        return text
 
     def variant(self, kind: str) -> dict[str, Any]:
         if self.coalesced:
@@ -164,13 +177,41 @@ def send(board_id: int, items: list[Item]) -> None:
 
 
 def _emit(items: list[Item], kinds: tuple[str, ...], to: Any, skip: list[str] | None) -> None:
-    messages = [it.variant(k) for it, k in zip(items, kinds, strict=True) if k != SKIP]
-    if not messages:
+    """Send one view: `to` a room (name) or a list of sids, skipping `skip`."""
+    chosen = [(it, k) for it, k in zip(items, kinds, strict=True) if k != SKIP]
+    if not chosen:
         return
-    if len(messages) == 1:
-        socketio.emit("op", messages[0], to=to, skip_sid=skip or None)
+    manager = socketio.server.manager
+    if type(manager) is not Manager:  # a message queue (several processes): its own emit
+        messages = [it.variant(k) for it, k in chosen]
+        if len(messages) == 1:
+            socketio.emit("op", messages[0], to=to, skip_sid=skip or None)
+        else:
+            socketio.emit("ops", {"ops": messages}, to=to, skip_sid=skip or None)
+        return
+    # One process: each message is encoded once per batch and the frame once per view (what
+    # python-socketio's emit would do per emit, scanning the whole batch for binary data too).
+    parts = [it.encoded(k) for it, k in chosen]
+    if len(parts) == 1:
+        text = '2["op",' + parts[0] + "]"
     else:
-        socketio.emit("ops", {"ops": messages}, to=to, skip_sid=skip or None)
+        text = '2["ops",{"ops":[' + ",".join(parts) + "]}]"
+    pkt = eio_packet.Packet(eio_packet.MESSAGE, text)
+    namespace = manager.rooms.get("/", {})
+    server = socketio.server
+    if isinstance(to, str):
+        members = namespace.get(to)
+        if members is None:
+            return
+        skipped = set(skip or ())
+        for sid, eio_sid in list(members._fwdm.items()):
+            if sid not in skipped:
+                server._send_eio_packet(eio_sid, pkt)
+        return
+    for sid in to:
+        eio_sid = manager.eio_sid_from_sid(sid, "/")
+        if eio_sid is not None:
+            server._send_eio_packet(eio_sid, pkt)
 
 
 class Batcher:
