@@ -136,6 +136,9 @@ class Server:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        log = self.workdir / "server.log"
+        if log.exists():  # kept for a look after the run (a worker that died says why there)
+            shutil.copy(log, Path(tempfile.gettempdir()) / "roadmap-bench-server.log")
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -153,7 +156,10 @@ def find_worker(url: str) -> int | None:
 def cpu_seconds(pid: int | None) -> float:
     if not pid:
         return float("nan")
-    times = psutil.Process(pid).cpu_times()
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
+        return float("nan")
     return times.user + times.system
 
 
@@ -166,7 +172,11 @@ def runqueue_seconds(pid: int | None) -> float:
 
 
 def rss_kb(pid: int | None) -> float:
-    return psutil.Process(pid).memory_info().rss / 1024 if pid else float("nan")
+    try:
+        return psutil.Process(pid).memory_info().rss / 1024 if pid else float("nan")
+    except psutil.NoSuchProcess:  # the worker died (see the server log)
+        print(f"the server process {pid} is gone: see the server log", file=sys.stderr)
+        return float("nan")
 
 
 # --- the clients --------------------------------------------------------------------------------
