@@ -171,6 +171,14 @@ def runqueue_seconds(pid: int | None) -> float:
         return float("nan")
 
 
+def stalls_of(url: str) -> dict[str, Any] | None:
+    """The server's GC and checkpoint counters (GET /healthz), if it reports them."""
+    try:
+        return requests.get(url + "/healthz", timeout=10).json().get("stalls")
+    except (requests.RequestException, ValueError):
+        return None
+
+
 def rss_kb(pid: int | None) -> float:
     try:
         return psutil.Process(pid).memory_info().rss / 1024 if pid else float("nan")
@@ -598,12 +606,14 @@ def main() -> None:
         idle = rss_kb(pid)
         cpu_before, waited_before = cpu_seconds(pid), runqueue_seconds(pid)
         renders = Renders(server) if opts.render and server else None
+        stalls_before = stalls_of(url)
         go.set()
         ops_end = time.monotonic() + opts.duration
         results = [out.get(timeout=opts.duration + opts.settle + 300) for _ in workers]
         if renders:
             renders.stop()
         busy = rss_kb(pid)
+        stalls_after = stalls_of(url)
         cpu = cpu_seconds(pid) - cpu_before
         waited = runqueue_seconds(pid) - waited_before
         for w in workers:
@@ -656,6 +666,21 @@ def main() -> None:
         f"server RSS {baseline / 1024:.1f} MB before, {idle / 1024:.1f} MB connected, "
         f"{busy / 1024:.1f} MB after the ops; {per_client:.1f} KB per connected client"
     )
+    if stalls_after and stalls_before:
+        full = stalls_after["gc_full_collections"] - stalls_before["gc_full_collections"]
+        gc_ms = stalls_after["gc_full_total_ms"] - stalls_before["gc_full_total_ms"]
+        checkpoints = stalls_after["wal_checkpoints"] - stalls_before["wal_checkpoints"]
+        print(
+            f"server pauses: {full} full GC collections ({gc_ms:.0f} ms in all, longest since "
+            f"start {stalls_after['gc_full_longest_ms']:.0f} ms); WAL checkpoints "
+            + (
+                f"in a thread: {checkpoints} "
+                f"(longest {stalls_after['wal_checkpoint_longest_ms']:.0f}"
+                " ms, not in the request path)"
+                if stalls_after["wal_checkpoint_thread"]
+                else "automatic (in the commit that fills the WAL)"
+            )
+        )
     if renders is not None:
         # A render waits while the boards are busy (REPORT_YIELD_OPS; 0 turns that off), at most
         # REPORT_MAX_PAUSE_SECONDS in a row: some PDFs arrive only once the ops have stopped.

@@ -46,6 +46,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": list(LANGUAGES),
         "PDF_WORKER": True,  # render PDFs in a separate process
+        "SQLITE_CHECKPOINT_THREAD": True,  # gevent: WAL checkpoints off the request path
         "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (roadmap/transport.py)
         # A PDF render pauses while the boards broadcast more ops a second than this (0: never),
         # for at most REPORT_MAX_PAUSE_SECONDS in a row (roadmap/reports/gate.py).

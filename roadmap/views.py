@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from . import transport
+from . import stalls, transport
 from .auth import board_for, current_participant, is_staff, participant_for_token, sign_in
 from .config import NAME_MAX
 from .errors import AppError
@@ -95,7 +95,7 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         raise AppError("unavailable", "The database does not answer.") from None
-    return {"status": "ok", **transport.status()}
+    return {"status": "ok", **transport.status(), "stalls": stalls.status()}
 
 
 @bp.get("/")
