@@ -1,7 +1,7 @@
 """gunicorn settings read by every `gunicorn app:app` started in this folder (make serve, tests).
 
 - The access log never holds a token: request lines, paths and queries are redacted
-  (roadmap/redact.py; docs/security.md).
+  (roadmap/security/redact.py; docs/security.md).
 - No `Server: gunicorn` header: the server's name and version tell an attacker what to try.
 """
 
@@ -12,7 +12,7 @@ from gunicorn import glogging
 from gunicorn.http import wsgi as _gunicorn_wsgi
 
 _spec = importlib.util.spec_from_file_location(
-    "roadmap_redact", Path(__file__).resolve().parent / "roadmap" / "redact.py"
+    "roadmap_redact", Path(__file__).resolve().parent / "roadmap" / "security" / "redact.py"
 )
 _redact = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_redact)

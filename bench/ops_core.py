@@ -25,8 +25,8 @@ from typing import Any
 from roadmap import create_app
 from roadmap.cli import init_database
 from roadmap.demo import create_demo
-from roadmap.events import add_participant
 from roadmap.extensions import db
+from roadmap.joining.participants import add_participant
 from roadmap.models import Event
 from roadmap.ops import apply, buckets
 

@@ -9,36 +9,64 @@ from typing import Any
 
 from flask import Flask
 
+from . import (
+    api,
+    boards,
+    cli,
+    database,
+    do_no_harm,
+    errors,
+    follow_up,
+    i18n,
+    joining,
+    organise,
+    realtime,
+    reports,
+    routing,
+    security,
+    views,
+)
 from . import config as config_module
-from .extensions import db, migrate, socketio
+from .extensions import socketio
 
-
-def _async_mode(app: Flask) -> str:
-    mode = app.config.get("SOCKETIO_ASYNC_MODE")
-    if mode:
-        return mode
-    try:
-        from gevent import monkey
-
-        return "gevent" if monkey.is_module_patched("socket") else "threading"
-    except ImportError:  # pragma: no cover
-        return "threading"
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(
     test_config: dict[str, Any] | None = None, instance_path: str | None = None
 ) -> Flask:
-    """Build the app: config, extensions, blueprints, socket handlers, CLI commands."""
-    root = Path(__file__).resolve().parent.parent
+    """Build the app: its configuration, then the plumbing, then one feature after another."""
     app = Flask(
         __name__,
-        template_folder=str(root / "templates"),
-        static_folder=str(root / "static"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
         instance_relative_config=True,
         instance_path=instance_path
         or os.environ.get("ROADMAP_INSTANCE_PATH")
-        or str(root / "instance"),
+        or str(ROOT / "instance"),
     )
+    configure(app, test_config)
+
+    database.init_app(app)  # SQLAlchemy, migrations, SQLite's write lock taken up front
+    i18n.init_app(app)  # the UI languages
+    errors.init_app(app)  # one error shape, HTTP and socket acks
+    routing.init_app(app)  # 64-bit ids in URLs
+    realtime.init_app(app)  # Socket.IO, its frame guards, the board socket handlers
+    security.init_app(app)  # JSON limits, cross-site writes, headers, rate limits
+    joining.init_app(app)  # codes, QR, the join and sign-in pages
+    boards.init_app(app)  # the board page, snapshots, the ops API
+    organise.init_app(app)  # events, groups, dashboard, projector, participants
+    reports.init_app(app)  # PDFs, trackers, backups, background renders
+    follow_up.init_app(app)  # commitments after the event
+    do_no_harm.init_app(app)  # retention and purge
+    views.init_app(app)  # the pages' blueprint, once every feature added its pages
+    api.init_app(app)  # the API blueprint and its OpenAPI document
+    cli.init_app(app)  # init-db, demo, create-organiser
+    return app
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Defaults, then instance/config.py and the environment, or the tests' mapping."""
     app.config.from_mapping(config_module.defaults(app.instance_path))
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -49,81 +77,11 @@ def create_app(
     config_module.ensure_secret_key(app)
     Path(app.config["EXPORT_DIR"]).mkdir(parents=True, exist_ok=True)
 
-    from .payloads import SocketJSON, init_payloads
-
-    init_payloads(app)
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
-    from .database import configure_engine
-
-    configure_engine(app)
-
-    from .i18n import init_i18n
-
-    init_i18n(app)
-
-    from .reports.gate import configure as configure_render_gate
-
-    configure_render_gate(app.config)
-
-    async_mode = _async_mode(app)
-    socketio.init_app(
-        app,
-        async_mode=async_mode,
-        message_queue=app.config.get("REDIS_URL"),
-        cors_allowed_origins=config_module.origins(app.config.get("CORS_ORIGINS")),
-        max_http_buffer_size=app.config["SOCKET_MAX_MESSAGE"],
-        ping_interval=15,
-        ping_timeout=20,
-        manage_session=False,
-        http_compression=False,  # small messages: see live.without_websocket_compression
-        json=SocketJSON,  # the body limits of roadmap/payloads.py
-    )
-    from .socket_guard import install as guard_sockets
-
-    guard_sockets(socketio.server)
-
-    from .errors import register_error_handlers
-    from .routing import init_routing
-
-    register_error_handlers(app)
-    init_routing(app)
-
-    from . import live  # (socket handlers)
-
-    app.wsgi_app = live.without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
-    from .socket_guard import polling_size_guard
-
-    app.wsgi_app = polling_size_guard(app.wsgi_app, socketio.server)  # type: ignore[method-assign]
-    from .security import init_security
-
-    init_security(app)
-    from .api import bp as api_bp
-    from .api.openapi import init_openapi
-    from .organise.views import bp as organise_bp
-    from .views import bp as views_bp
-
-    app.register_blueprint(api_bp)
-    app.register_blueprint(views_bp)
-    app.register_blueprint(organise_bp)
-    from . import follow_up
-
-    follow_up.init_app(app)
-    init_openapi(app)
-
-    from .cli import register_cli
-
-    register_cli(app)
-    from . import purge  # retention: `flask purge`, and due purges run by the server
-
-    purge.init_app(app)
-    return app
-
 
 def prepare_for_serving(app: Flask) -> None:
     """What the long-running gevent server does once, after the app is built (app.py).
 
-    - Direct websocket writes (roadmap/transport.py), unless ROADMAP_FAST_WEBSOCKET=0.
+    - Direct websocket writes (roadmap/realtime/transport.py), unless ROADMAP_FAST_WEBSOCKET=0.
     - One process serves every socket: move what start-up made (modules, the app, ~200,000
       objects) out of the cyclic GC's reach; a full collection over it paused the process for
       100-150 ms, every op in flight with it (docs/protocol.md, "Performance").
@@ -133,7 +91,7 @@ def prepare_for_serving(app: Flask) -> None:
     if socketio.async_mode != "gevent":
         return
     if app.config["FAST_WEBSOCKET"]:
-        from .transport import install
+        from .realtime.transport import install
 
         install()
     if app.config.get("SQLITE_CHECKPOINT_THREAD", True):
@@ -142,6 +100,6 @@ def prepare_for_serving(app: Flask) -> None:
         start_checkpointer(app)
     gc.collect()
     gc.freeze()
-    from .stalls import watch_gc
+    from .realtime.stalls import watch_gc
 
     watch_gc()

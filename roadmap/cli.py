@@ -33,7 +33,7 @@ def base_url() -> str:
     return os.environ.get("PUBLIC_URL") or f"http://{shown}:{os.environ.get('PORT', '5000')}"
 
 
-def register_cli(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     register_organise_cli(app)  # create-organiser
 
     @app.cli.command("init-db")

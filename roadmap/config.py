@@ -31,7 +31,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OP_RATE_PER_SECOND": 20.0,
         "OP_RATE_BURST": 60,
         "OPS_CATCHUP_LIMIT": 1000,  # beyond this many missed ops a client gets a snapshot
-        # A room's ops go out together once per tick; a quiet room's at once (roadmap/broadcast.py).
+        # A room's ops go out together once per tick, a quiet room's at once (realtime/broadcast.py)
         "BROADCAST_TICK_SECONDS": 0.025,  # up to 100 sockets; longer in proportion past that,
         "BROADCAST_TICK_MAX_SECONDS": 0.075,  # up to this (a plenary of 1,000)
         # Presence past this many people on a board is counts (+ staff and editors by name),
@@ -47,7 +47,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LANGUAGES": list(LANGUAGES),
         "PDF_WORKER": True,  # render PDFs in a separate process
         "SQLITE_CHECKPOINT_THREAD": True,  # gevent: WAL checkpoints off the request path
-        "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (roadmap/transport.py)
+        "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (realtime/transport.py)
         # A PDF render pauses while the boards broadcast more ops a second than this (0: never),
         # for at most REPORT_MAX_PAUSE_SECONDS in a row (roadmap/reports/gate.py).
         "REPORT_YIELD_OPS": 10.0,

@@ -17,6 +17,7 @@ waiting could deadlock. So:
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,7 +94,7 @@ def configure_engine(app: Flask) -> None:
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA foreign_keys=ON")
-        # Do No Harm: freed space is zeroed, so erased text leaves the file (roadmap/erasure.py).
+        # Do No Harm: freed space is zeroed, so erased text leaves the file (do_no_harm/erasure.py).
         cur.execute("PRAGMA secure_delete=ON")
         if _checkpointer["on"]:
             cur.execute("PRAGMA wal_autocheckpoint=0")  # the checkpoint thread does it
@@ -104,6 +105,16 @@ def configure_engine(app: Flask) -> None:
         immediate = bool(conn.get_execution_options().get("roadmap_immediate")) or _request_writes()
         conn.info["roadmap_immediate_now"] = immediate
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Flask-SQLAlchemy, Alembic migrations (migrations/), and the engine's SQLite settings."""
+    from .extensions import db, migrate
+
+    db.init_app(app)
+    root = Path(app.root_path).parent
+    migrate.init_app(app, db, directory=str(root / "migrations"), render_as_batch=True)
+    configure_engine(app)
 
 
 # --- WAL checkpoints off the request path (the gevent server) -----------------------------------

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from flask import current_app
 
 from . import ops
-from .auth import hash_token, new_token, participant_for_token
-from .events import add_group, add_participant, rotate_facilitator_link
 from .extensions import db
+from .identity import hash_token, new_token, participant_for_token
+from .joining.participants import add_group, add_participant, rotate_facilitator_link
 from .models import Event, Group, Note, Participant, Takeaway
 
 EVENT_NAME = "Asia Region Anti-Trafficking Conference"

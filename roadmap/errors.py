@@ -78,7 +78,7 @@ def _respond(code: str, message: str, status: int, extra: dict | None = None):
     return render_template("error.html", code=code, message=message, status=status), status
 
 
-def register_error_handlers(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     @app.errorhandler(AppError)
     def app_error(err: AppError):
         return _respond(err.code, err.message, err.status, err.extra)

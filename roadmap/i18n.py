@@ -76,7 +76,7 @@ def select_locale() -> str:
     return normalise(best) or "en"
 
 
-def init_i18n(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     # The catalogues live beside the package (translations/<lang>/LC_MESSAGES/messages.mo).
     catalogues = Path(__file__).resolve().parent.parent / "translations"
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(catalogues))

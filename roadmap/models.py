@@ -32,7 +32,7 @@ class Event(db.Model):
     languages: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     join_code: so.Mapped[str] = so.mapped_column(sa.String(16), unique=True, index=True)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
-    # Do No Harm (roadmap/purge.py): personal data is erased `retention_days` after the end.
+    # Do No Harm (do_no_harm/retention.py): personal data is erased `retention_days` after the end.
     retention_days: so.Mapped[int] = so.mapped_column(default=90, server_default="90")
     purged_at: so.Mapped[dt.datetime | None]
     # After a purge: {"participants": n, "organisations": {name: n}, "countries": {name: n}}.

@@ -18,6 +18,6 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def init_routing(app: Flask) -> None:
+def init_app(app: Flask) -> None:
     """Install the converters; call before any blueprint is registered."""
     app.url_map.converters["int"] = IdConverter

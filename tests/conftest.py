@@ -12,12 +12,16 @@ from support.api import make_app
 from support.peers import Peer
 from support.server import LiveServer
 
-from roadmap import live
 from roadmap.extensions import db, socketio
 from roadmap.ops import buckets
+from roadmap.realtime import handlers as live
 
 # Fixtures of one feature, shared by its unit and end-to-end tests.
-pytest_plugins = ["support.follow_up_fixtures", "support.smtp_fixtures"]
+pytest_plugins = [
+    "support.board_fixtures",
+    "support.follow_up_fixtures",
+    "support.smtp_fixtures",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -99,7 +103,7 @@ def demo(app) -> dict[str, Any]:
     with app.app_context():
         info = create_demo()
     buckets.reset()
-    from roadmap.security import address_buckets
+    from roadmap.security.web import address_buckets
 
     address_buckets.reset()
     return info

@@ -57,7 +57,8 @@ def test_the_gevent_server_keeps_its_start_up_heap_out_of_the_cyclic_gc(tmp_path
 
     import engineio.socket
 
-    from roadmap import prepare_for_serving, stalls, transport
+    from roadmap import prepare_for_serving
+    from roadmap.realtime import stalls, transport
 
     config = {
         "SECRET_KEY": "x",

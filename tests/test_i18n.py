@@ -230,7 +230,7 @@ def test_plural_forms_follow_each_language():
     ],
 )
 def test_inclusion_lenses_read_every_ui_language(text, group):
-    from roadmap.inclusion import PATTERNS
+    from roadmap.boards.inclusion import PATTERNS
 
     assert PATTERNS[group].search(text)
     assert not PATTERNS["lgbtqi"].search(text)

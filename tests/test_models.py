@@ -6,11 +6,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from roadmap.boards import TEMPLATES, create_board
-from roadmap.events import add_group, add_participant, normalise_code
+from roadmap.boards.layouts import TEMPLATES, create_board
+from roadmap.boards.positions import key_for
 from roadmap.extensions import db
+from roadmap.joining.participants import add_group, add_participant, normalise_code
 from roadmap.models import BoardOp, Event, Group, Note, Vote
-from roadmap.positions import key_for
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_group_gets_board_lanes_and_facilitator(event):
     db.session.commit()
     assert [lane.key for lane in group.board.lanes] == ["now", "next", "later"]
     assert group.board.seq == 0
-    from roadmap.auth import participant_for_token
+    from roadmap.identity import participant_for_token
 
     facilitator = participant_for_token(token)
     assert facilitator.role == "facilitator"

@@ -1,15 +1,16 @@
-"""The JSON API under /api: join, boards, ops. Writes go through ops.apply, like the sockets."""
+"""The JSON API under /api: the blueprint every feature's `api.py` adds its routes to, and the
+body/query parsers they share. Writes go through ops.apply, like the sockets."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Flask, request
 from pydantic import BaseModel, ValidationError
 
 from ..errors import AppError
 from ..ops.core import validation_message
-from ..payloads import PayloadError, loads
+from ..security.payloads import PayloadError, loads
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -26,7 +27,7 @@ def body(model: type[BaseModel]) -> Any:
 
 
 def json_body() -> Any:
-    """The request's JSON (roadmap/payloads.py limits); 400 invalid saying why otherwise."""
+    """The request's JSON (security/payloads.py limits); 400 invalid saying why otherwise."""
     if not request.is_json:
         raise AppError("invalid", "The request body must be JSON (Content-Type: application/json).")
     try:
@@ -42,4 +43,9 @@ def query(model: type[BaseModel]) -> Any:
         raise AppError("invalid", validation_message(err)) from None
 
 
-from . import boards, events, organise, reports  # noqa: E402, F401  (routes)
+def init_app(app: Flask) -> None:
+    """Register the API blueprint, once every feature has added its routes, and its document."""
+    from .openapi import init_openapi
+
+    app.register_blueprint(bp)
+    init_openapi(app)

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..api import body
 from ..api.openapi import documented
 from ..api.schemas import ErrorBody, Strict
-from ..auth import current_participant
+from ..identity import current_participant
 from ..ops.core import MAX_ID
 from . import services
 
@@ -103,7 +103,7 @@ def owner_post(token: str):
 
 def _tracker(event_id: int):
     from ..api import query
-    from ..api.reports import organiser_event
+    from ..reports.api import organiser_event
     from .tracker import Filters, rows_for
 
     event = organiser_event(event_id)
@@ -133,7 +133,7 @@ def tracker_rows(event_id: int):
 @documented(resp={"HTTP_200": None, **ERRORS}, tags=TAGS)
 def tracker_export(event_id: int, kind: str):
     """Exactly the filtered rows as CSV, XLSX or ICS (due dates with reminders)."""
-    from ..api.reports import download, slug
+    from ..reports.api import download, slug
     from ..reports.tracker import to_csv, to_ics, to_xlsx
     from .tracker import export_rows
 
@@ -156,8 +156,8 @@ def review_pdf(event_id: int):
     ago), what is overdue and done, the indicator figures; a summary page with a status chart."""
     from flask import request
 
-    from ..api.reports import download, organiser_event, slug
     from ..extensions import db
+    from ..reports.api import download, organiser_event, slug
     from ..reports.render import render_pdf
     from .review import parse_since, review_context
 

@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask, current_app
 
-from ..auth import hash_token
 from ..extensions import db
+from ..identity import hash_token
 from ..models import FollowUpLink, MailOut, Note, utcnow
 from .services import follow_up_url, link_token
 

@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from flask import current_app, request
 
 from .. import ops
-from ..auth import hash_token, is_staff, new_token
+from ..boards.snapshot import iso
 from ..errors import AppError
 from ..extensions import db
-from ..live import publish
+from ..identity import hash_token, is_staff, new_token
 from ..models import (
     Board,
     CommitmentUpdate,
@@ -31,7 +31,7 @@ from ..models import (
     Participant,
     utcnow,
 )
-from ..serialize import iso
+from ..realtime.handlers import publish
 
 EMAIL = re.compile(r"^[^@\s<>,;\"']{1,64}@[A-Za-z0-9.-]{1,190}\.[A-Za-z]{2,24}$")
 NOT_FOUND = "There is no such follow-up link (it may have been replaced or withdrawn)."

@@ -202,7 +202,7 @@ def introduce(who: Participant, event: Event, note_ids: list[int]) -> list[dict[
 
     from .. import ops
     from ..errors import AppError
-    from ..live import publish
+    from ..realtime.handlers import publish
 
     scope = viewer_scope(who, event.id)
     a, b = (db.session.get(Note, i) for i in note_ids)

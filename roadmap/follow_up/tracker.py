@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..boards.snapshot import iso
 from ..extensions import db
 from ..models import (
     COMMITMENT_STATUSES,
@@ -23,7 +24,6 @@ from ..models import (
     Participant,
     utcnow,
 )
-from ..serialize import iso
 
 SORTS = ("due_date", "group", "organisation", "country", "owner", "status", "last_update")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from ..boards import TEMPLATES
+from ..boards.layouts import TEMPLATES
 from ..errors import AppError
 from ..extensions import db
 from ..models import Lane, Note

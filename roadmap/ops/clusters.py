@@ -13,12 +13,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
+from ..boards.positions import key_for
+from ..boards.snapshot import note_dict, note_votes
 from ..config import TITLE_MAX
 from ..errors import AppError
 from ..extensions import db
 from ..models import Note
-from ..positions import key_for
-from ..serialize import note_dict, note_votes
 from .core import Context, OpData, Outcome, check_text, op
 from .notes import lane_of, note_of
 from .undo import note_before

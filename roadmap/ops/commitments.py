@@ -8,12 +8,12 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..boards.positions import key_for
+from ..boards.snapshot import note_dict, note_votes
 from ..errors import AppError
 from ..extensions import db
 from ..models import Lane, Note
-from ..payloads import check_year
-from ..positions import key_for
-from ..serialize import note_dict, note_votes
+from ..security.payloads import check_year
 from .core import Context, OpData, Outcome, check_text, op
 from .history import check_status, check_value, owner_link_opens, record
 from .notes import note_of

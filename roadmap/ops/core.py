@@ -16,13 +16,13 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..auth import is_staff
+from ..boards.snapshot import op_message, without_counts
 from ..config import NOTE_TEXT_MAX
 from ..database import has_pending_changes
 from ..errors import AppError
 from ..extensions import db
+from ..identity import is_staff
 from ..models import Board, BoardOp, Participant, utcnow
-from ..serialize import op_message, without_counts
 from . import sql
 from .sql import Actor, BoardState
 
@@ -313,7 +313,7 @@ def _apply(board_id: int, raw: Any, actor: Participant | int, rate_limited: bool
 
 
 def _address_may_apply() -> bool:
-    from ..security import address_may_apply  # (security imports this module)
+    from ..security.web import address_may_apply  # (security imports this module)
 
     return address_may_apply()
 

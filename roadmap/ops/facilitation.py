@@ -15,10 +15,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
+from ..boards.snapshot import facilitation_dict, note_dict, note_votes
 from ..errors import AppError
 from ..extensions import db
 from ..models import Note, Takeaway, Vote
-from ..serialize import facilitation_dict, note_dict, note_votes
 from .core import Context, Id, OpData, Outcome, check_text, op
 from .notes import lane_of, note_of
 from .undo import board_before

@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
-from .. import privacy
+from ..boards.positions import key_for
+from ..boards.snapshot import author_fields, note_dict, note_fields, note_votes, visible_to
+from ..do_no_harm import privacy
+from ..do_no_harm.personal_data import warnings as personal_data_warnings
 from ..errors import AppError
 from ..extensions import db
 from ..models import Lane, Note
-from ..positions import key_for
-from ..safety import warnings as personal_data_warnings
-from ..serialize import author_fields, note_dict, note_fields, note_votes, visible_to
 from . import sql
 from .core import Context, Id, OpData, Outcome, Version, check_text, op
 
@@ -93,7 +93,7 @@ def clean_tags(tags: list[str]) -> list[str]:
 
 
 def with_warnings(result: dict, text: str | None) -> dict:
-    """Do No Harm (roadmap/safety.py): flag, never refuse, text that looks like personal data."""
+    """Do No Harm (do_no_harm/personal_data.py): flag, never refuse, text like personal data."""
     found = personal_data_warnings(text) if text else []
     return {**result, "warnings": found} if found else result
 

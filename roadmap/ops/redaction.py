@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .. import erasure
+from ..do_no_harm import erasure
 from .core import Context, Id, OpData, Outcome, op
 from .notes import note_of
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from ..boards.snapshot import note_dict, note_votes
 from ..errors import AppError
 from ..extensions import db
 from ..models import Board, Group, Note
-from ..serialize import note_dict, note_votes
 from .core import Context, Id, OpData, Outcome, op
 from .notes import note_of
 from .undo import note_before

@@ -5,10 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..boards.snapshot import takeaway_dict
 from ..errors import AppError
 from ..extensions import db
 from ..models import Takeaway
-from ..serialize import takeaway_dict
 from .core import Context, OpData, Outcome, check_text, op
 
 

@@ -16,10 +16,10 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from ..boards.snapshot import facilitation_dict
 from ..errors import AppError
 from ..extensions import db
 from ..models import BoardOp, Note, Vote
-from ..serialize import facilitation_dict
 from .core import REGISTRY, Context, OpData, Outcome, op
 from .history import record
 
@@ -72,7 +72,7 @@ def reverse(ctx: Context, inverse: dict[str, Any]) -> None:
     for note_id, fields in inverse.get("notes", {}).items():
         note = db.session.get(Note, int(note_id))
         if note is None or note.board_id != ctx.board.id or note.redacted_at is not None:
-            continue  # a redacted note never comes back (roadmap/erasure.py)
+            continue  # a redacted note never comes back (roadmap/do_no_harm/erasure.py)
         restored = _restore_value("status", fields.get("status", note.status))
         if note.kind == "commitment" and restored and restored != note.status:
             record(ctx, note, note.status, restored, "undo")  # history is never rewritten

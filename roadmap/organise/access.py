@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from flask import current_app, request, session
 from flask_babel import lazy_gettext as _l
 
-from ..auth import hash_token, participant_for_token
 from ..database import begin_write
 from ..errors import AppError
 from ..extensions import db
+from ..identity import hash_token, participant_for_token
 from ..models import Event, Organiser, Participant
 
 SESSION_KEY = "organiser_id"

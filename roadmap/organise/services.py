@@ -11,16 +11,19 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from .. import events, live, ops, privacy
-from ..boards import DEFAULT_TEMPLATE, TEMPLATES
+from .. import ops
+from ..boards.layouts import DEFAULT_TEMPLATE, TEMPLATES
+from ..boards.snapshot import iso, timer_dict
+from ..do_no_harm import privacy
 from ..errors import AppError
-from ..events import add_group, new_join_code
 from ..extensions import db, socketio
 from ..follow_up import services as follow_up_services
+from ..joining import participants as events
+from ..joining.participants import add_group, new_join_code
 from ..models import Board, Event, Group, Lane, Note, Participant, Vote
-from ..payloads import check_year
 from ..public_url import public_url
-from ..serialize import iso, timer_dict
+from ..realtime import handlers as live
+from ..security.payloads import check_year
 from .access import Principal, identity_for, require_account
 
 LATEST_NOTES = 3
@@ -70,7 +73,7 @@ def group_dict(group: Group) -> dict[str, Any]:
 
 
 def purge_due_on(event: Event) -> Any:
-    from ..purge import due_on
+    from ..do_no_harm.retention import due_on
 
     return due_on(event)
 
@@ -111,7 +114,7 @@ def apply_event_fields(event: Event, fields: dict[str, Any]) -> None:
     if "place" in fields:
         event.place = (fields["place"] or "").strip()
     if fields.get("retention_days") not in (None, ""):
-        from ..purge import check_retention
+        from ..do_no_harm.retention import check_retention
 
         event.retention_days = check_retention(fields["retention_days"])
     if "languages" in fields:
@@ -354,7 +357,9 @@ def participants(event: Event) -> dict[str, Any]:
     unknown = str(_l("(not given)"))
     by_org = Counter(p.organisation.strip() or unknown for p in counted)
     by_country = Counter(p.country.strip() or unknown for p in counted)
-    if event.purge_counts:  # after a purge (roadmap/purge.py) only the counts are left
+    if (
+        event.purge_counts
+    ):  # after a purge (roadmap/do_no_harm/retention.py) only the counts are left
         by_org = Counter(dict(event.purge_counts.get("organisations", [])))
         by_country = Counter(dict(event.purge_counts.get("countries", [])))
     return {

@@ -19,12 +19,12 @@ from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import public_url
-from ..auth import board_for, participant_for_token
-from ..boards import TEMPLATES
+from ..boards.layouts import TEMPLATES
 from ..errors import AppError
 from ..extensions import db
+from ..identity import board_for, participant_for_token
 from ..models import Board, Event, Group, Organiser, Participant
-from ..security import client_address, limit, limiter
+from ..security.web import client_address, limit, limiter
 from . import services
 from .access import SESSION_KEY, Principal, current_principal, identity_for, manage
 
@@ -153,7 +153,7 @@ def token_link(token: str):
     who = participant_for_token(token)
     if who is None or who.role != "organiser":
         raise AppError("unauthorized", _("This organiser link is not valid (any more)."))
-    from ..views import offer_sign_in
+    from ..joining.views import offer_sign_in
 
     return offer_sign_in(token)
 
@@ -244,7 +244,7 @@ def event_action(event: Event, principal: Principal, action: str) -> list[dict[s
     if action == "purge":
         if request.form.get("confirm") != "purge":
             raise AppError("invalid", "Tick the box to confirm: a purge cannot be undone.")
-        from ..purge import purge_event
+        from ..do_no_harm.retention import purge_event
 
         purge_event(event)
         return []

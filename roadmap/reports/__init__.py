@@ -1,3 +1,12 @@
 """Reports: PDF summaries (WeasyPrint, in a worker process), action trackers, event backups."""
 
-from . import live  # noqa: F401  (socket handler organiser:join)
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from . import api  # noqa: F401  (routes; the socket handlers: realtime.SOCKET_HANDLERS)
+    from .gate import configure
+
+    configure(app.config)

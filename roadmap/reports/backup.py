@@ -21,12 +21,12 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from ..auth import hash_token, new_token
-from ..boards import TEMPLATES
+from ..boards.layouts import TEMPLATES
 from ..config import NAME_MAX, NOTE_TEXT_MAX, TITLE_MAX
 from ..errors import AppError
-from ..events import new_join_code
 from ..extensions import db
+from ..identity import hash_token, new_token
+from ..joining.participants import new_join_code
 from ..models import (
     COMMITMENT_STATUSES,
     NOTE_KINDS,
@@ -44,7 +44,7 @@ from ..models import (
     Vote,
 )
 from ..ops.core import MAX_ID, validation_message
-from ..payloads import check_year
+from ..security.payloads import check_year
 
 FORMAT = "roadmap-event-backup"
 VERSION = 1

@@ -2,7 +2,7 @@
 
 Reports leave out what the board hides: soft-deleted notes and notes still hidden by private
 writing. They name no participant (Do No Harm) unless the organiser asks for an internal copy
-with `include_authors`; even then anonymous authors are never named (roadmap/privacy.py).
+with `include_authors`; even then anonymous authors are never named (roadmap/do_no_harm/privacy.py).
 Commitment owners and organisations are always shown: a commitment is public by nature.
 The same dicts feed the PDF templates (rendered in the worker process) and the tracker exports.
 """
@@ -16,10 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .. import privacy
+from ..boards.inclusion import coverage
+from ..do_no_harm import privacy
 from ..extensions import db
 from ..i18n import normalise
-from ..inclusion import coverage
 from ..models import Board, Event, Group, Lane, Note, Participant, Takeaway, Vote, utcnow
 
 TOP_SIGNPOSTS = 10
@@ -213,7 +213,7 @@ def event_item(event: Event) -> dict[str, Any]:
 def participation(event: Event, people: dict[int, Participant]) -> dict[str, Any]:
     """Counts only (Do No Harm): people, and people per organisation and per country.
 
-    After a purge (roadmap/purge.py) the counts kept then stand in for the erased details.
+    After a purge (do_no_harm/retention.py) the counts kept then stand in for the erased details.
     """
     if event.purge_counts:
         kept = event.purge_counts

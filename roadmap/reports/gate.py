@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..load import Activity, live_activity
+from ..realtime.activity import Activity, live_activity
 
 TICK = 0.05  # seconds between the governor's looks at the load
 

@@ -7,9 +7,9 @@ from typing import Any
 from flask_socketio import join_room
 from pydantic import BaseModel, ConfigDict
 
-from ..auth import require_organiser
 from ..extensions import socketio
-from ..live import handler, me, parse
+from ..identity import require_organiser
+from ..realtime.handlers import handler, me, parse
 
 
 class OrganiserJoin(BaseModel):

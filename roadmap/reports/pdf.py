@@ -26,12 +26,12 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 try:
-    from ..scriptlang import script_lang
+    from .scriptlang import script_lang
 except ImportError:  # the render worker loads this file by path, without the package
     import importlib.util as _util
 
     _spec = _util.spec_from_file_location(
-        "roadmap_scriptlang", Path(__file__).resolve().parent.parent / "scriptlang.py"
+        "roadmap_scriptlang", Path(__file__).resolve().parent / "scriptlang.py"
     )
     _module = _util.module_from_spec(_spec)  # type: ignore[arg-type]
     _spec.loader.exec_module(_module)  # type: ignore[union-attr]
@@ -200,7 +200,7 @@ STATUS_NAME = {
     "dropped": N_("Dropped"),
 }
 
-# The inclusion lenses' group names (roadmap/inclusion.py GROUPS), for the catalogues.
+# The inclusion lenses' group names (roadmap/boards/inclusion.py GROUPS), for the catalogues.
 INCLUSION_LABELS = (
     N_("Women and girls"),
     N_("Men and boys"),

@@ -11,8 +11,8 @@ from typing import Any
 
 from fractional_indexing import generate_n_keys_between
 
-from ..events import add_group, add_participant, new_join_code
 from ..extensions import db
+from ..joining.participants import add_group, add_participant, new_join_code
 from ..models import Event, Note, Takeaway, Vote
 
 TEXTS = [

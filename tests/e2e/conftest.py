@@ -48,7 +48,7 @@ def new_context(browser) -> Iterator[Callable[..., Any]]:
         if phone:
             options = {"viewport": PHONE, "has_touch": True, "is_mobile": True, **options}
         # Playwright's wait_for_function compiles its predicate with eval, which our CSP (no
-        # 'unsafe-eval') refuses; the app's own scripts never need it (tests/test_security.py
+        # 'unsafe-eval') refuses; the app's own scripts never need it (test_security.py
         # checks the policy and the templates; the pages load with it in the real server).
         context = browser.new_context(**{"viewport": DESKTOP, "bypass_csp": True, **options})
         context.set_default_timeout(10_000)

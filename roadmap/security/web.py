@@ -1,0 +1,182 @@
+"""One place each for: cross-site request checks, security headers, the client's address and
+the HTTP rate limits (Flask-Limiter). docs/security.md says what each is and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, request, session
+from flask_babel import gettext as _
+from flask_limiter import Limiter
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ..errors import AppError
+from ..ops.core import TokenBucket
+from .redact import RedactFilter
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+# No inline script or style anywhere (templates load static/ files only); websockets to 'self'.
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+}
+
+
+# --- the client's address ---------------------------------------------------------------------
+
+
+def client_address() -> str:
+    """The address limits are keyed on: REMOTE_ADDR (ProxyFix sets it when TRUSTED_PROXIES > 0)."""
+    return request.remote_addr or "-"
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind TRUSTED_PROXIES reverse proxies, take the client's address from X-Forwarded-For.
+
+    Off by default: without a proxy, anyone could send X-Forwarded-For and pick an address.
+    """
+    hops = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+
+
+# --- cross-site requests ----------------------------------------------------------------------
+
+
+def _own_hosts() -> set[str]:
+    hosts = {request.host}
+    public = current_app.config.get("PUBLIC_URL")
+    if public:
+        hosts.add(urlsplit(public).netloc)
+    return hosts
+
+
+def check_same_origin() -> None:
+    """Refuse a state-changing request that a browser sent from another origin.
+
+    Every request a cookie may authenticate is checked (the API's bearer-token calls are not:
+    a page on another origin cannot set an Authorization header without CORS, which we never
+    allow). Browsers send `Sec-Fetch-Site` and/or `Origin` on every POST/PATCH/DELETE:
+    `Sec-Fetch-Site` decides when present, else `Origin` must be ours ("null", which our
+    Referrer-Policy makes older browsers send for our own forms, needs the form token).
+    Another port or scheme of the same host is another origin (SameSite=Lax cookies do not
+    stop those). A request with neither header does not come from a browser, so it cannot
+    carry a victim's cookie against their will.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:  # set by the browser itself: authoritative when present
+        if site not in ("same-origin", "none"):
+            raise AppError("forbidden", _("This form was sent from another site."))
+        return
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return
+    if origin == "null":
+        # Our Referrer-Policy (no-referrer) makes browsers without Sec-Fetch-Site send
+        # "Origin: null" for our own form posts: those must carry the session's form token.
+        sent = request.form.get("csrf_token", "")
+        if sent and secrets.compare_digest(sent, session.get("csrf", "")):
+            return
+        raise AppError("forbidden", _("This form was sent from another site."))
+    if urlsplit(origin).netloc not in _own_hosts():
+        raise AppError("forbidden", _("This form was sent from another site."))
+
+
+def security_headers(response: Any) -> Any:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+# --- rate limits ------------------------------------------------------------------------------
+
+limiter = Limiter(
+    key_func=client_address,  # storage: RATELIMIT_STORAGE_URI (config.py: memory://)
+    strategy="moving-window",
+    headers_enabled=True,
+)
+address_buckets = TokenBucket()  # ops per client address, on top of the per-participant bucket
+
+
+def address_may_apply() -> bool:
+    """One op's worth from this client's address (every token it holds together)."""
+    from flask import has_request_context
+
+    if not has_request_context():
+        return True
+    cfg = current_app.config
+    rate = float(cfg["ADDRESS_OP_RATE_PER_SECOND"])
+    if rate <= 0:
+        return True
+    return address_buckets.take(client_address(), rate, float(cfg["ADDRESS_OP_RATE_BURST"]))
+
+
+def limit(name: str) -> str:
+    """A limit string from config (so instance/config.py or ROADMAP_* can change it)."""
+    return current_app.config[name]
+
+
+def _join_event_key() -> str:
+    """The event a join is for: the URL's code (pages) or the body's (API)."""
+    from ..joining.participants import normalise_code
+
+    code = (request.view_args or {}).get("code")
+    if code is None:
+        data = request.get_json(silent=True)
+        code = data.get("code") if isinstance(data, dict) else None
+    return "join-event:" + (normalise_code(code)[:16] if isinstance(code, str) else "-")
+
+
+def join_limits(view: Any) -> Any:
+    """Joins per address (generous: a venue NAT) and per event (a cap on one event's joins)."""
+    view = limiter.limit(
+        lambda: limit("JOIN_LIMIT_PER_EVENT"),
+        key_func=_join_event_key,
+        error_message="Too many people are joining this event right now; retry in a minute.",
+    )(view)
+    return limiter.limit(
+        lambda: limit("JOIN_LIMIT_PER_ADDRESS"),
+        key_func=lambda: "join:" + client_address(),
+        error_message="Too many joins from your network right now; retry in a minute.",
+    )(view)
+
+
+def init_security(app: Flask) -> None:
+    trust_proxies(app)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    limiter.init_app(app)
+    app.before_request(check_same_origin)
+    app.after_request(security_headers)
+
+    redact = RedactFilter()
+    for name in (app.logger.name, "engineio.server", "socketio.server", "werkzeug"):
+        logging.getLogger(name).addFilter(redact)
