@@ -8,9 +8,9 @@ export HOST PORT
 
 # Debian packages the tests (and the PDF reports) need.
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3 nodejs
 
-.PHONY: lock run serve install install-test system-deps system-deps-run test test-fast lint typecheck format bench clean i18n i18n-check fonts
+.PHONY: lock run serve install install-test system-deps system-deps-run test test-fast test-js lint typecheck format bench clean i18n i18n-check fonts
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,8 +72,12 @@ system-deps:
 	fi
 
 ## test: install what the tests need (system packages too), lint, run the whole suite
-test: install-test system-deps lint
+test: install-test system-deps lint test-js
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## test-js: the board's pure JS modules under node's own test runner (no browser, no build step)
+test-js:
+	node --test tests/js/
 
 ## test-fast: units and in-process socket tests only (no server process, browser or PDF): < 1 min
 test-fast: install-test

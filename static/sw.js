@@ -2,7 +2,35 @@
    stale-while-revalidate. Socket.IO and the API are never cached. See docs/board.md. */
 "use strict";
 
-var CACHE = "roadmap-v2";
+var CACHE = "roadmap-v3"; // v3: the board became ES modules (static/js/board/)
+
+/* The board page's ES modules (roadmap/views.py board_modules(); tests/test_views.py checks that
+   this list, the folder and the page's modulepreload links agree). A page that asks to be kept
+   offline keeps all of them: an import the worker never saw would fail offline. */
+var MODULES = [
+  "/static/js/board/actions.js",
+  "/static/js/board/cluster-drag.js",
+  "/static/js/board/connection.js",
+  "/static/js/board/core.js",
+  "/static/js/board/do-no-harm.js",
+  "/static/js/board/editor.js",
+  "/static/js/board/i18n.js",
+  "/static/js/board/input.js",
+  "/static/js/board/layout.js",
+  "/static/js/board/leave.js",
+  "/static/js/board/main.js",
+  "/static/js/board/messages.js",
+  "/static/js/board/offline.js",
+  "/static/js/board/render.js",
+  "/static/js/board/rules.js",
+  "/static/js/board/store.js",
+  "/static/js/board/undo.js",
+  "/static/js/common/dom.js",
+  "/static/js/facilitate.js",
+  "/static/js/room.js",
+  "/static/js/follow_up/card.js",
+  "/static/js/follow_up/synergies.js",
+];
 
 /* The note fonts of the scripts a phone may lack (static/fonts/build.py). A board page that asks
    to be kept offline keeps these too (70 KB); the 1 MB Chinese face is kept once a page used it
@@ -45,7 +73,7 @@ self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type !== "cache" || !Array.isArray(data.urls)) return;
   var port = event.ports && event.ports[0];
-  var urls = data.urls.concat(FONTS).filter(function (url) {
+  var urls = data.urls.concat(MODULES, FONTS).filter(function (url) {
     return typeof url === "string" && cacheable(new URL(url, self.location.origin));
   });
   event.waitUntil(

@@ -2,12 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Response, render_template
+from pathlib import Path
+
+from flask import Response, current_app, render_template
 
 from ..extensions import db
 from ..identity import board_for, is_staff
 from ..models import Board, Group
 from ..views import bp, require_signed_in
+
+
+# The ES modules of the board page (static/js/board/, docs/board.md "Board modules"), preloaded
+# by boards/board.html; static/sw.js keeps the same list (tests/joining/test_views.py checks both).
+BOARD_MODULE_EXTRAS = (
+    "js/common/dom.js",
+    "js/facilitate.js",
+    "js/room.js",
+    "js/follow_up/card.js",
+    "js/follow_up/synergies.js",
+)
+
+
+def board_modules() -> list[str]:
+    static = Path(current_app.static_folder or "static")
+    own = sorted(f"js/board/{p.name}" for p in (static / "js" / "board").glob("*.js"))
+    return own + list(BOARD_MODULE_EXTRAS)
 
 
 def board_page(board_id: int, view: str):
@@ -22,6 +41,7 @@ def board_page(board_id: int, view: str):
             who=who,
             staff=is_staff(who, board),
             view=view,
+            board_modules=board_modules(),
         )
     )
     response.headers["Cache-Control"] = "no-cache"

@@ -3,24 +3,14 @@
    timer's changes (said; the strip above shows the countdown), the spotlight and where the facilitator brought everyone; the spotlit note and the facilitator's
    "bring everyone" scroll into view on every device. For staff: bring everyone to a lane or a
    note, the vote settings (hide results, dots per note, end the vote, who is done) and the
-   board PDF. An ES module; needs window.RoadmapBoard (board.js). See docs/facilitation.md. */
+   board PDF. An ES module; needs window.RoadmapBoard (board/main.js). See docs/facilitation.md. */
+import { h } from './common/dom.js';
 
 const RB = (window.RoadmapBoard && window.RoadmapBoard.ready) ? window.RoadmapBoard : (await new Promise((resolve) => {
   document.addEventListener('roadmap:ready', (e) => resolve(e.detail), { once: true });
 }));
 const { state, t } = RB;
 
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  Object.entries(attrs || {}).forEach(([k, v]) => {
-    if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (v !== false && v !== null && v !== undefined) el.setAttribute(k, v === true ? '' : v);
-  });
-  children.flat().forEach((c) => c && el.append(c));
-  return el;
-}
 
 function short(text) {
   text = String(text || '').replace(/\s+/g, ' ').trim();

@@ -113,13 +113,39 @@ def test_board_and_list_pages(client, demo):
     assert f'data-board-id="{board_id}"' in html
     assert 'data-view="board"' in html
     assert '<aside id="facilitator-panel"' in html and "hidden" in html
-    assert "Sortable.min.js" in html and "board.js" in html
+    assert "Sortable.min.js" in html and 'type="module" src="/static/js/board/main.js"' in html
     assert 'aria-live="polite"' in html
     listed = client.get(f"/boards/{board_id}/list")
     assert listed.status_code == 200
     assert 'data-view="list"' in listed.get_data(as_text=True)
     assert "Sortable.min.js" not in listed.get_data(as_text=True)
     assert client.get("/boards/9999").status_code == 404
+
+
+def test_every_board_module_is_preloaded_and_kept_offline(client, demo):
+    """The board's ES modules: each file of static/js/board/ (and the shared ones) has a
+    modulepreload link on the page and is in the service worker's MODULES list (an import the
+    worker never kept fails offline), and every module an import names exists."""
+    from pathlib import Path
+
+    static = Path(__file__).resolve().parents[2] / "static"
+    join_in_browser(client, demo["join_code"])
+    html = client.get(f"/boards/{demo['groups'][1]['board_id']}").get_data(as_text=True)
+    preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
+    own = {f"/static/js/board/{p.name}" for p in (static / "js" / "board").glob("*.js")}
+    assert own and own <= preloaded
+    res = client.get("/sw.js")
+    sw = res.get_data(as_text=True)
+    res.close()
+    modules = sw.split("var MODULES", 1)[1].split("];", 1)[0]
+    listed = set(re.findall(r'"(/static/js/[^"]+\.js)"', modules))
+    assert listed == preloaded
+    for url in preloaded:
+        path = static / url.removeprefix("/static/")
+        assert path.is_file(), url
+        for name in re.findall(r"^import .* from ['\"](\.[^'\"]+)['\"];", path.read_text(), re.M):
+            target = "/static/" + str((path.parent / name).resolve().relative_to(static.resolve()))
+            assert target in preloaded, (url, name)
 
 
 def test_names_are_escaped(client, demo):

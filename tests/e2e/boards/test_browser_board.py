@@ -319,3 +319,36 @@ def test_first_load_of_a_board_is_under_500_kb(live_server, new_context):
     print(f"first load of a board: {total / 1024:.0f} KB in {len(responses)} requests")
     assert hosts == {live_server.url.split("/")[2]}  # nothing from the internet
     assert total < 500 * 1024
+
+
+def test_a_batch_of_ops_applies_like_single_ops_in_seq_order(live_server, new_context):
+    """The server may broadcast `ops` {ops: [msg …]} (each msg what `op` carries): the client
+    applies them in seq order and skips a duplicate (gaps: tests/js/store.test.mjs)."""
+    page = join_board(new_context(), live_server, "Batch B", group=2)
+    wait_live(page)
+    tag = uid()
+    seq = page.evaluate(
+        """(tag) => {
+          const RB = window.RoadmapBoard;
+          const base = RB.state.seq;
+          const lane = RB.state.board.lanes[0].id;
+          const msg = (n, text) => ({
+            board_id: RB.config.boardId, seq: base + n, type: 'note.create', op_id: 'b' + tag + n,
+            actor: { id: -1, name: 'Server' }, at: new Date().toISOString(),
+            result: { note: {
+              id: 990000000 + n, lane_id: lane, kind: 'signpost', text: text + ' ' + tag,
+              position: 'zz' + n, version: 1, votes: 0, author: null, anonymous: true } },
+          });
+          const handler = RB.socket.listeners('ops')[0];
+          handler({ ops: [msg(2, 'second'), msg(1, 'first'), msg(1, 'first again')] });
+          return { applied: RB.state.seq - base, ahead: RB.state.ahead.size };
+        }""",
+        tag,
+    )
+    assert seq == {"applied": 2, "ahead": 0}
+    lane_note(page, 0, f"first {tag}").wait_for()
+    lane_note(page, 0, f"second {tag}").wait_for()
+    assert page.locator(".note", has_text=f"first again {tag}").count() == 0
+    texts = page.locator("#lanes .lane").first.locator(".note-text").all_inner_texts()
+    mine = [t for t in texts if tag in t]
+    assert mine[:2] == [f"first {tag}", f"second {tag}"]

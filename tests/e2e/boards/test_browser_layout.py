@@ -97,13 +97,17 @@ def test_every_board_asset_is_in_the_offline_cache(live_server, new_context):
     page = join_board(new_context(), live_server, "Cache C", group=1)
     page.wait_for_selector("html[data-offline-ready=true]")
     cached = page.evaluate(
-        """async () => { const c = await caches.open('roadmap-v2');
+        """async () => { const c = await caches.open('roadmap-v3');
              return (await c.keys()).map((r) => new URL(r.url).pathname); }"""
     )
     for asset in (
         "/static/js/room.js",
-        "/static/js/undo.js",
-        "/static/js/layout.js",
+        "/static/js/board/main.js",
+        "/static/js/board/store.js",
+        "/static/js/board/connection.js",
+        "/static/js/board/undo.js",
+        "/static/js/board/layout.js",
+        "/static/js/common/dom.js",
         "/static/css/room.css",
         "/static/css/layout.css",
         "/static/favicon.svg",

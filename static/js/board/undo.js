@@ -2,7 +2,8 @@
    field) takes back the last note I added, edited, moved, deleted or voted on, with the same
    ops anyone may send (note.delete, note.update, note.move, note.restore, vote.add/remove).
    The facilitator's own undo (facilitator.undo) stays in the facilitator panel. An ES module;
-   needs window.RoadmapBoard (board.js, its "send" event). */
+   needs window.RoadmapBoard (main.js, its "send" event). */
+import { short as shortText } from '../common/dom.js';
 
 const RB = (window.RoadmapBoard && window.RoadmapBoard.ready) ? window.RoadmapBoard : (await new Promise((resolve) => {
   document.addEventListener('roadmap:ready', (e) => resolve(e.detail), { once: true });
@@ -13,10 +14,7 @@ const stack = []; // newest last: {label, inverse: () => [type, data] | null}
 const MAX = 20;
 let undoing = false;
 
-function short(text) {
-  text = String(text || '').replace(/\s+/g, ' ').trim();
-  return text.length > 50 ? text.slice(0, 49) + '…' : text;
-}
+const short = (text) => shortText(text, 50);
 
 /* The op that takes `sent` back, worked out from the board as it was before it. */
 function inverseOf(sent) {

@@ -2,7 +2,7 @@
    op): drag a note and hold it over another note (its middle, half a second) to merge them
    into a cluster titled like the note it lands on; the keyboard equivalent is G on a note,
    then G on the other one (Esc cancels). The checkbox list in the panel stays for many at once.
-   An ES module; needs window.RoadmapBoard (board.js). */
+   An ES module; needs window.RoadmapBoard (main.js). */
 
 const RB = (window.RoadmapBoard && window.RoadmapBoard.ready) ? window.RoadmapBoard : (await new Promise((resolve) => {
   document.addEventListener('roadmap:ready', (e) => resolve(e.detail), { once: true });

@@ -1,7 +1,7 @@
 /* Layout helpers of the board page (issue 16): phone lane tabs that show they scroll (and keep
    the current tab in view); a compact density; lanes that fold on desktop; the inclusion panel
    folded to one line (open when asked; this device remembers). The phone's "+ Add note" bar is
-   CSS (static/css/layout.css). An ES module; needs window.RoadmapBoard (board.js). */
+   CSS (static/css/layout.css). An ES module; needs window.RoadmapBoard (main.js). */
 
 const RB = (window.RoadmapBoard && window.RoadmapBoard.ready) ? window.RoadmapBoard : (await new Promise((resolve) => {
   document.addEventListener('roadmap:ready', (e) => resolve(e.detail), { once: true });
