@@ -86,6 +86,11 @@ class Server:
             "ROADMAP_INSTANCE_PATH": str(self.workdir / "instance"),
             "DATABASE_URL": f"sqlite:///{self.workdir / 'bench.sqlite'}",
             "EXPORT_DIR": str(self.workdir / "exports"),
+            # Every bench client comes from 127.0.0.1: the per-address op limit (60 ops/s, for
+            # many tokens behind one address) would cap the run, as it would a venue's NAT.
+            "ROADMAP_ADDRESS_OP_RATE_PER_SECOND": os.environ.get(
+                "ROADMAP_ADDRESS_OP_RATE_PER_SECOND", "0"
+            ),
         }
         self.proc: subprocess.Popen | None = None
         self.demo: dict[str, Any] = {}
