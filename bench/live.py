@@ -284,6 +284,10 @@ class Wire:
         await self.ws.send_str(f"42{self.ids}" + json.dumps([event, payload]))
         try:
             return await asyncio.wait_for(future, timeout)
+        except asyncio.CancelledError:  # the connection closed under it (read() cancels)
+            if self.connected:
+                raise
+            raise ConnectionError("disconnected") from None
         finally:
             self.pending.pop(self.ids, None)
 
