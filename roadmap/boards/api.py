@@ -44,6 +44,7 @@ def get_notes(board_id: int):
     """A page of the notes the caller may see, by id: those above `after`, at most `limit`;
     `next` is the `after` of the next page (null: the last page). See docs/protocol.md."""
     who = current_participant()
+    assert who is not None  # required: a 401 otherwise
     board = board_for(who, board_id)
     args = query(NotesAfter)
     seq = board.seq

@@ -172,8 +172,8 @@ def send(board_id: int, items: list[Item]) -> None:
     for sid in special:
         groups.setdefault(view(sid), []).append(sid)
     _emit(items, view(None), room, skip=list(special))
-    for kinds, sids in groups.items():
-        _emit(items, kinds, sids, skip=None)
+    for kinds, alike in groups.items():
+        _emit(items, kinds, alike, skip=None)
 
 
 def _emit(items: list[Item], kinds: tuple[str, ...], to: Any, skip: list[str] | None) -> None:
