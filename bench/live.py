@@ -119,15 +119,16 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts slowly
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
+                if requests.get(self.url + "/healthz", timeout=5).ok:
                     return self
             except requests.RequestException:
                 time.sleep(0.2)
+        log = (self.workdir / "server.log").read_text()
         self.stop()
-        raise RuntimeError((self.workdir / "server.log").read_text())
+        raise RuntimeError(log)
 
     def worker_pid(self) -> int:
         assert self.proc is not None
