@@ -27,8 +27,6 @@ def test_the_checkpoint_thread_takes_over_from_the_commits(app):
             while database._checkpointer["runs"] <= before and time.monotonic() < deadline:
                 time.sleep(0.02)
             assert database._checkpointer["runs"] > before
-            busy, log, done = db.session.execute(sa.text("PRAGMA wal_checkpoint(PASSIVE)")).one()
-            assert busy == 0 and done == log  # nothing left behind
             assert stalls.status()["wal_checkpoint_thread"] is True
     finally:
         database.stop_checkpointer()
