@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -270,8 +270,8 @@ def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
 def tick_for(board_id: int) -> float:
     """How long a busy board's ops wait to go out together: BROADCAST_TICK_SECONDS, longer in
     proportion past 100 sockets (a send costs per socket) up to BROADCAST_TICK_MAX_SECONDS."""
-    if not current_app:
-        return 0.0
+    if not has_request_context():
+        return 0.0  # a command or a job: send at once (the process may end before a tick)
     cfg = current_app.config
     tick = cfg.get("BROADCAST_TICK_SECONDS", 0.025)
     if tick <= 0:
