@@ -10,7 +10,7 @@ export HOST PORT
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk \
 	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3 nodejs
 
-.PHONY: lock run serve install install-test system-deps system-deps-run test test-fast test-js lint typecheck format bench clean i18n i18n-check fonts
+.PHONY: lock run serve install install-test system-deps system-deps-run test test-fast test-js lint typecheck format bench clean i18n i18n-check fonts architecture
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -91,6 +91,11 @@ lint: install-test
 	$(BIN)/codespell
 	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory i18n-check
+	$(BIN)/python docs/tree.py --check
+
+## architecture: rewrite the module map in docs/architecture.md from the modules' docstrings
+architecture: install
+	$(BIN)/python docs/tree.py
 
 typecheck:
 	@found=$$($(BIN)/mypy 2>/dev/null | grep -c ': error:'); allowed=$$(cat .mypy-baseline); \
@@ -125,6 +130,7 @@ fonts: install-test system-deps
 bench: install-test
 	$(BIN)/python bench/live.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/frames.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

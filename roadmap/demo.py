@@ -14,8 +14,9 @@ from flask import current_app
 from . import ops
 from .extensions import db
 from .identity import hash_token, new_token, participant_for_token
-from .joining.participants import add_group, add_participant, rotate_facilitator_link
-from .models import Event, Group, Note, Participant, Takeaway
+from .joining.participants import add_participant
+from .models import Board, Event, Group, Participant
+from .organise.groups import add_group, rotate_facilitator_link
 
 EVENT_NAME = "Asia Region Anti-Trafficking Conference"
 
@@ -184,15 +185,22 @@ def _apply(board_id: int, actor: Participant, op_type: str, data: dict[str, Any]
     return ack["result"]
 
 
+def _board_and_facilitator(group: Group) -> tuple[Board, Participant]:
+    """The group's board and facilitator, which add_group() made together."""
+    board = db.session.scalars(sa.select(Board).where(Board.group_id == group.id)).one()
+    facilitator = db.session.scalars(
+        sa.select(Participant)
+        .where(Participant.group_id == group.id, Participant.role == "facilitator")
+        .order_by(Participant.id)
+        .limit(1)
+    ).one()
+    return board, facilitator
+
+
 def _fill_board(group: Group, notes: list[tuple[str, str, str]], people: list[Participant]) -> None:
-    board = group.board
+    board, facilitator = _board_and_facilitator(group)
     lanes = {lane.key: lane.id for lane in board.lanes}
     created = []
-    facilitator = db.session.scalar(
-        sa.select(Participant).where(
-            Participant.group_id == group.id, Participant.role == "facilitator"
-        )
-    )
     for i, (lane_key, kind, text) in enumerate(notes):
         author = people[i % len(people)]
         # Only staff make commitments: the participant proposes, the facilitator confirms.
@@ -215,11 +223,25 @@ def _fill_board(group: Group, notes: list[tuple[str, str, str]], people: list[Pa
     for note in created:
         details = COMMITMENTS.get(note["text"])
         if details:
-            row = db.session.get(Note, note["id"])
-            row.owner_name, row.owner_org, days, row.indicator = details
-            row.due_date = today + dt.timedelta(days=days)
-            row.status = "not_started"
-    db.session.commit()
+            owner, organisation, days, indicator = details
+            commitment = {
+                "note_id": note["id"],
+                "owner_name": owner,
+                "owner_org": organisation,
+                "due_date": (today + dt.timedelta(days=days)).isoformat(),
+                "indicator": indicator,
+            }
+            _apply(board.id, facilitator, "commitment.set", commitment)
+
+
+def _add_takeaways(group: Group, people: list[Participant]) -> None:
+    """Three takeaways on one board, given as participants give them: in the Takeaways phase."""
+    board, facilitator = _board_and_facilitator(group)
+    phase = board.phase
+    _apply(board.id, facilitator, "board.phase", {"phase": "takeaways"})
+    for i, text in enumerate(TAKEAWAYS):
+        _apply(board.id, people[i], "takeaway.set", {"text": text, "anonymous": i == 2})
+    _apply(board.id, facilitator, "board.phase", {"phase": phase})
 
 
 def create_demo() -> dict[str, Any]:
@@ -244,14 +266,7 @@ def create_demo() -> dict[str, Any]:
     db.session.commit()
     for (group, _token), (_n, _t, _d, notes) in zip(groups, GROUPS, strict=True):
         _fill_board(group, notes, people)
-    first_board = groups[1][0].board
-    for i, text in enumerate(TAKEAWAYS):
-        db.session.add(
-            Takeaway(
-                board_id=first_board.id, participant_id=people[i].id, text=text, anonymous=i == 2
-            )
-        )
-    db.session.commit()
+    _add_takeaways(groups[1][0], people)
     info = {
         "event_id": event.id,
         "join_code": event.join_code,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Literal, overload
 
 import sqlalchemy as sa
 from flask import request, session
@@ -39,6 +40,12 @@ def request_token() -> str | None:
     if header.lower().startswith("bearer "):
         return header[7:].strip()
     return session.get("token")
+
+
+@overload
+def current_participant(required: Literal[True] = True) -> Participant: ...
+@overload
+def current_participant(required: bool) -> Participant | None: ...
 
 
 def current_participant(required: bool = True) -> Participant | None:

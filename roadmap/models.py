@@ -51,7 +51,7 @@ class Group(db.Model):
     position: so.Mapped[int] = so.mapped_column(default=0)
 
     event: so.Mapped[Event] = so.relationship(back_populates="groups")
-    board: so.Mapped[Board | None] = so.relationship(
+    board: so.Mapped[Board] = so.relationship(  # add_group() makes both
         back_populates="group", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
 
@@ -180,6 +180,37 @@ class Note(db.Model):
     lane: so.Mapped[Lane] = so.relationship()
 
     __table_args__ = (sa.Index("ix_note_lane_position", "lane_id", "position"),)
+
+
+class NoteTranslation(db.Model):
+    """A note translated by the room (op note.translate): one current text per (note, lang).
+
+    `note_version` is the note's version it was made from; `outdated` is set when the note's
+    text changes afterwards (note.update) and cleared by a new translation. The translator is
+    an author: `anonymous` hides them as privacy.py decides. Redaction and purge delete rows.
+    """
+
+    __tablename__ = "note_translation"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    note_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("note.id", ondelete="CASCADE"))
+    board_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("board.id", ondelete="CASCADE"), index=True
+    )
+    lang: so.Mapped[str] = so.mapped_column(sa.String(16))
+    text: so.Mapped[str] = so.mapped_column(sa.Text)
+    translator_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    anonymous: so.Mapped[bool] = so.mapped_column(default=False)
+    note_version: so.Mapped[int] = so.mapped_column(default=1)
+    outdated: so.Mapped[bool] = so.mapped_column(default=False)
+    created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    translator: so.Mapped[Participant | None] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("note_id", "lang"),)
 
 
 class Vote(db.Model):

@@ -2,9 +2,9 @@
    stale-while-revalidate. Socket.IO and the API are never cached. See docs/board.md. */
 "use strict";
 
-var CACHE = "roadmap-v3"; // v3: the board became ES modules (static/js/board/)
+var CACHE = "roadmap-v4"; // v4: modules that import new names (translations, issue 15): no mixed versions
 
-/* The board page's ES modules (roadmap/views.py board_modules(); tests/test_views.py checks that
+/* The board page's ES modules (roadmap/boards/views.py board_modules(); tests/joining/test_views.py checks that
    this list, the folder and the page's modulepreload links agree). A page that asks to be kept
    offline keeps all of them: an import the worker never saw would fail offline. */
 var MODULES = [

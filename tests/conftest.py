@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -81,7 +83,18 @@ def demo_app(tmp_path: Path, demo_database: tuple[Path, dict[str, Any]]):
 
 
 @pytest.fixture
-def app(tmp_path: Path, migrated_database: Path):
+def app(request: pytest.FixtureRequest, tmp_path: Path, migrated_database: Path):
+    """An app on a copy of the migrated database, or of the demo's when the test uses `demo`
+    (loading the demo costs a second or more; copying its database, milliseconds)."""
+    if "demo" in request.fixturenames:
+        template, info = request.getfixturevalue("demo_database")
+        for made in app_on_copy_of(template, tmp_path):
+            with made.app_context():
+                from roadmap.demo import tokens_file
+
+                tokens_file().write_text(json.dumps(info, indent=2))
+            yield made
+        return
     yield from app_on_copy_of(migrated_database, tmp_path)
 
 
@@ -96,12 +109,10 @@ def runner(app):
 
 
 @pytest.fixture
-def demo(app) -> dict[str, Any]:
-    """The demo event: {"event_id", "join_code", "organiser_token", "groups": [...]}."""
-    from roadmap.demo import create_demo
-
-    with app.app_context():
-        info = create_demo()
+def demo(app, demo_database: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    """The demo event: {"event_id", "join_code", "organiser_token", "groups": [...]}; `app`
+    runs on a copy of the database it was loaded into."""
+    info = copy.deepcopy(demo_database[1])
     buckets.reset()
     from roadmap.security.web import address_buckets
 

@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from roadmap.boards.layouts import TEMPLATES, create_board
 from roadmap.boards.positions import key_for
 from roadmap.extensions import db
-from roadmap.joining.participants import add_group, add_participant, normalise_code
+from roadmap.joining.participants import add_participant, normalise_code
 from roadmap.models import BoardOp, Event, Group, Note, Vote
+from roadmap.organise.groups import add_group
 
 
 @pytest.fixture

@@ -215,7 +215,12 @@ def considers(note: Mapping[str, Any], key: str) -> bool:
         return True
     other_tags = " ".join(t for t in tags if not t.startswith(TAG_PREFIX))
     pattern = PATTERNS[key]
-    in_text = pattern.search(note.get("text") or "")
+    # The room's translations of the note count too (issue 15): a Khmer note translated
+    # into English that names "women" considers women.
+    found = note.get("translations") or {}
+    items = found.values() if isinstance(found, Mapping) else found  # reports: a list
+    translated = [t.get("text") or "" for t in items if isinstance(t, Mapping)]
+    in_text = any(pattern.search(text) for text in [note.get("text") or "", *translated])
     return bool(in_text or (other_tags and pattern.search(other_tags)))
 
 

@@ -1,4 +1,4 @@
-"""Board templates and creating boards from them."""
+"""Lane layouts (a board's "template": which lanes, of which kind) and creating a board from one."""
 
 from __future__ import annotations
 

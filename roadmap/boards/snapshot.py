@@ -13,7 +13,7 @@ from ..do_no_harm import privacy
 from ..extensions import db
 from ..identity import is_staff
 from ..models import Board, BoardOp, Group, Note, Participant, Takeaway, Vote, utcnow
-from . import inclusion
+from . import inclusion, translations
 
 ANONYMOUS = privacy.ANONYMOUS
 
@@ -219,7 +219,15 @@ def notes_page(
     counts = vote_counts(board.id)
     hide = counts_hidden(board, staff)
     items = [_note_item(n, counts, hide, viewer) for n in rows]
+    _add_translations(items, viewer)
     return items, (rows[-1].id if more and rows else None)
+
+
+def _add_translations(items: list[dict[str, Any]], viewer: Participant | None) -> None:
+    """Notes translated by the room (issue 15), translators as privacy.py lets this viewer see."""
+    translated = translations.for_notes([n["id"] for n in items], viewer.id if viewer else None)
+    for item in items:
+        item["translations"] = translated.get(item["id"], {})
 
 
 def _note_item(
@@ -240,7 +248,7 @@ def board_snapshot(
     With `page` (board:join on a big board) `notes` holds at most that many notes, the first by
     id, and `notes_next` the cursor for the rest (`board:page`, GET /api/boards/<id>/notes)."""
     staff = viewer is not None and is_staff(viewer, board)
-    group = db.session.get(Group, board.group_id)
+    group = db.session.get_one(Group, board.group_id)
     counts = vote_counts(board.id)
     hide = counts_hidden(board, staff)
     notes: list[dict[str, Any]] = []
@@ -269,6 +277,7 @@ def board_snapshot(
                 notes.append(_note_item(note, counts, hide, viewer))
             else:
                 hidden_count += 1
+        _add_translations(notes, viewer)
     my_votes: list[int] = []
     takeaways: list[dict[str, Any]] = []
     if viewer is not None:
@@ -319,6 +328,11 @@ def board_snapshot(
         # Seed 002: who the notes consider (the table too, so clients recount live), and the
         # Do No Harm personal-data patterns the note composer checks before sending.
         "inclusion": inclusion.snapshot_part(notes),
+        # The languages a note may be translated into, each named in itself (issue 15).
+        "languages": [
+            {"code": code, "name": translations.language_name(code)}
+            for code in translations.languages_of(translations.event_of_board(board.id))
+        ],
         "safety": safety.client_rules(),
         **({"notes_next": next_cursor} if next_cursor is not None else {}),
     }

@@ -11,6 +11,8 @@ from ..identity import board_for, is_staff
 from ..models import Board, Group
 from ..views import bp, require_signed_in
 
+# The ES modules of the board page (static/js/board/, docs/board.md "Board modules"), preloaded
+# by boards/board.html; static/sw.js keeps the same list (tests/joining/test_views.py checks).
 BOARD_MODULE_EXTRAS = (
     "js/common/dom.js",
     "js/facilitate.js",
@@ -21,9 +23,6 @@ BOARD_MODULE_EXTRAS = (
 
 
 def board_modules() -> list[str]:
-    """The ES modules of the board page (static/js/board/, docs/board.md "Board modules"),
-    preloaded by boards/board.html; static/sw.js keeps the same list (tests/joining/test_views.py
-    checks both)."""
     static = Path(current_app.static_folder or "static")
     own = sorted(f"js/board/{p.name}" for p in (static / "js" / "board").glob("*.js"))
     return own + list(BOARD_MODULE_EXTRAS)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..extensions import db
-from ..models import Board, BoardOp, Note
+from ..models import Board, BoardOp, Note, NoteTranslation
 from . import privacy
 
 
@@ -36,6 +36,24 @@ def texts_of(note: Note, rows: list[BoardOp]) -> set[str]:
     return {t for t in texts if t}
 
 
+def translation_texts(note_ids: set[int], rows: list[BoardOp]) -> set[str]:
+    """Every translation these notes have had: now, and in each note.translate entry."""
+    found = set(
+        db.session.scalars(
+            sa.select(NoteTranslation.text).where(NoteTranslation.note_id.in_(note_ids))
+        )
+    )
+    for row in rows:
+        data, result = row.data or {}, row.result or {}
+        if row.type != "note.translate" or data.get("note_id") not in note_ids:
+            continue
+        found.add(str(data.get("text") or ""))
+        translation = result.get("translation")
+        if isinstance(translation, dict):
+            found.add(str(translation.get("text") or ""))
+    return {t for t in found if t}
+
+
 def redact(board: Board, note: Note, now: dt.datetime) -> list[int]:
     """Erase `note`'s text and every earlier version (and commitments copied from it)."""
     rows = list(db.session.scalars(sa.select(BoardOp).where(BoardOp.board_id == board.id)))
@@ -53,6 +71,10 @@ def redact(board: Board, note: Note, now: dt.datetime) -> list[int]:
         if board.spotlight_note_id == item.id:
             board.spotlight_note_id = None
     ids = {n.id for n in notes}
+    # The room's translations (issue 15) go with the note: every version, as rows and as the
+    # op log recorded them (note.translate payloads and results).
+    texts |= translation_texts(ids, rows)
+    db.session.execute(sa.delete(NoteTranslation).where(NoteTranslation.note_id.in_(ids)))
     for row in rows:
         named = privacy.touched_note_ids(row.data or {}, row.result or {})
         undo_ids = {int(i) for i in ((row.undo or {}).get("notes") or {})}

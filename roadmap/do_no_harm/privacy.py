@@ -13,6 +13,7 @@ from typing import Any
 
 ANONYMOUS: dict[str, Any] = {"id": None, "name": "Anonymous"}
 REMOVED_NAME = "removed participant"
+TRANSLATION_OPS = ("note.translate", "note.untranslate")
 
 
 def may_show(*, anonymous: bool, subject_id: int | None, viewer_id: int | None = None) -> bool:
@@ -86,6 +87,8 @@ def text_note_id(op_type: str, data: Mapping[str, Any], result: Mapping[str, Any
     if op_type == "note.create":
         note = result.get("note") or {}
         return note.get("id")
+    if op_type in TRANSLATION_OPS:  # a translation's text, not the note's (history.py)
+        return None
     if "text" in data:
         return data.get("note_id")
     return None

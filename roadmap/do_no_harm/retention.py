@@ -24,7 +24,17 @@ from flask import Flask, current_app
 
 from ..errors import AppError
 from ..extensions import db, socketio
-from ..models import Board, BoardOp, Event, Group, Note, Participant, Takeaway, utcnow
+from ..models import (
+    Board,
+    BoardOp,
+    Event,
+    Group,
+    Note,
+    NoteTranslation,
+    Participant,
+    Takeaway,
+    utcnow,
+)
 from ..reports.context import participation
 from . import erasure
 
@@ -91,6 +101,20 @@ def purge_event(event: Event) -> dict[str, Any]:
             status_note="",
             redacted_at=sa.func.coalesce(Note.redacted_at, now),
         )
+    )
+    # Translations (issue 15) of notes whose text is gone go too; anonymous translators are
+    # unlinked like anonymous authors.
+    db.session.execute(
+        sa.delete(NoteTranslation).where(
+            NoteTranslation.note_id.in_(
+                sa.select(Note.id).where(Note.board_id.in_(board_ids), gone)
+            )
+        )
+    )
+    db.session.execute(
+        sa.update(NoteTranslation)
+        .where(NoteTranslation.board_id.in_(board_ids), NoteTranslation.anonymous.is_(True))
+        .values(translator_id=None)
     )
     db.session.execute(
         sa.update(Note)

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..boards import translations
 from ..boards.snapshot import iso
 from ..extensions import db
 from ..models import (
@@ -124,6 +125,7 @@ def all_rows(event: Event) -> list[dict[str, Any]]:
         ).all()
     )
     today = utcnow().date()
+    shown = translations.for_notes([n.id for n in notes])
     rows = []
     for note in notes:
         group = groups[boards[note.board_id].group_id]
@@ -134,6 +136,7 @@ def all_rows(event: Event) -> list[dict[str, Any]]:
                 "board_id": note.board_id,
                 "group": {"id": group.id, "name": group.name, "position": group.position},
                 "text": note.text,
+                "translations": translations.report_list(shown.get(note.id)),
                 "from": source.text if source is not None else "",
                 "owner": note.owner_name,
                 "organisation": note.owner_org,
@@ -227,6 +230,7 @@ def export_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "id": r["id"],
                 "group": r["group"]["name"],
                 "text": r["text"],
+                "translations": r.get("translations", []),
                 "signpost": r["from"],
                 "owner": r["owner"],
                 "organisation": r["organisation"],

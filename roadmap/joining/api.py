@@ -1,4 +1,4 @@
-"""Joining an event."""
+"""POST /api/join: join an event with its code, without an account; answers a token."""
 
 from __future__ import annotations
 

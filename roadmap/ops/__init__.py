@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     redaction,
     synergies,
     takeaways,
+    translations,
     undo,
     votes,
 )

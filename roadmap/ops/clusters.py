@@ -89,3 +89,34 @@ def dissolve(ctx: Context, data: ClusterDissolve) -> Outcome:
         ctx.board.spotlight_note_id = None
     notes = [note_dict(n, note_votes(n.id)) for n in members if not n.hidden]
     return Outcome({"notes": notes, "deleted_note_ids": [cluster.id]}, undo=inverse)
+
+
+class ClusterAdd(OpData):
+    cluster_id: int
+    note_ids: list[int] = Field(min_length=1, max_length=100)
+
+
+@op("cluster.add", ClusterAdd, staff_only=True, when_locked=True, undoable=True)
+def add(ctx: Context, data: ClusterAdd) -> Outcome:
+    """Put notes into an existing cluster (a note dragged onto a cluster, or onto a clustered
+    note). They move into the cluster's lane (the one rule); a note in another cluster leaves it."""
+    cluster = note_of(ctx, data.cluster_id)
+    if cluster.kind != "cluster":
+        raise AppError("invalid", _l("Note %(id)s is not a cluster.", id=cluster.id))
+    members = [note_of(ctx, note_id) for note_id in dict.fromkeys(data.note_ids)]
+    for note in members:
+        if note.kind == "cluster":
+            raise AppError("invalid", _l("A cluster cannot go inside another cluster."))
+        if note.hidden:
+            raise AppError("invalid", _l("Reveal the hidden notes before clustering them."))
+    moving = [n for n in members if n.cluster_id != cluster.id or n.lane_id != cluster.lane_id]
+    inverse: dict[str, Any] = {
+        "notes": {str(n.id): note_before(n, "cluster_id", "lane_id") for n in moving}
+    }
+    for note in moving:
+        note.cluster_id = cluster.id
+        note.lane_id = cluster.lane_id
+        note.version += 1
+        note.updated_at = ctx.now
+    notes = [note_dict(cluster)] + [note_dict(n, note_votes(n.id)) for n in members]
+    return Outcome({"notes": notes, "cluster_id": cluster.id}, undo=inverse)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..boards.positions import key_for
 from ..boards.snapshot import note_dict, note_votes
+from ..boards.translations import mark_outdated
 from ..errors import AppError
 from ..extensions import db
 from ..models import Lane, Note
@@ -70,7 +71,9 @@ def commitment_lane(ctx: Context, source: Note) -> Lane:
     return lane or source.lane
 
 
-def fill(note: Note, data: CommitmentSet, ctx: Context) -> None:
+def fill(note: Note, data: CommitmentSet, ctx: Context) -> list[str]:
+    """Set the commitment's fields; returns the languages whose translations became outdated."""
+    outdated: list[str] = []
     owner = short(data.owner_name, "owner", 200)
     if not owner:
         raise AppError("invalid", _l("A commitment needs an owner: who will do it?"))
@@ -85,9 +88,13 @@ def fill(note: Note, data: CommitmentSet, ctx: Context) -> None:
         note.status_updated_at = ctx.now
     note.status = status
     if data.text is not None:
-        note.text = check_text(data.text)
+        text = check_text(data.text)
+        if note.id is not None and text != note.text:
+            outdated = mark_outdated(note.id)
+        note.text = text
     note.version += 1
     note.updated_at = ctx.now
+    return outdated
 
 
 @op("commitment.set", CommitmentSet, staff_only=True, when_locked=True, undoable=True)
@@ -113,8 +120,11 @@ def set_commitment(ctx: Context, data: CommitmentSet) -> Outcome:
                 str(note.id): note_before(note, "text", "status_updated_at", *COMMITMENT_FIELDS)
             }
         }
-        fill(note, data, ctx)
-        return Outcome({"note": note_dict(note, note_votes(note.id))}, undo=inverse)
+        outdated = fill(note, data, ctx)
+        result: dict[str, Any] = {"note": note_dict(note, note_votes(note.id))}
+        if outdated:
+            result["translations_outdated"] = outdated
+        return Outcome(result, undo=inverse)
     lane = commitment_lane(ctx, note)
     commitment = Note(
         board_id=ctx.board.id,
@@ -139,7 +149,7 @@ def set_commitment(ctx: Context, data: CommitmentSet) -> Outcome:
     note.version += 1
     note.updated_at = ctx.now
     db.session.flush()
-    result: dict[str, Any] = {
+    result = {
         "note": note_dict(commitment),
         "notes": [note_dict(note, note_votes(note.id))],
         "source_note_id": note.id,

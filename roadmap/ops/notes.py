@@ -168,8 +168,13 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
             current=note_fields(row, row.votes, author_fields(row)),
         )
     note = SimpleNamespace(**row._mapping)
+    outdated: list[str] = []
     if data.text is not None:
         note.text = check_text(data.text)
+        if note.text != row.text:  # its translations no longer say what it says
+            outdated = sorted(ctx.run(sql.CURRENT_TRANSLATIONS, of_note=note.id).scalars())
+            if outdated:
+                ctx.run(sql.OUTDATE_TRANSLATIONS, of_note=note.id)
     if data.kind is not None and data.kind != note.kind:
         note.kind = kind_for(ctx, data.kind, None)
     if data.tags is not None:
@@ -188,8 +193,11 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
         new_version=note.version,
         now=ctx.now,
     )
+    result: dict[str, Any] = {"note": note_fields(note, note.votes, author_fields(note))}
+    if outdated:
+        result["translations_outdated"] = outdated
     return Outcome(
-        with_warnings({"note": note_fields(note, note.votes, author_fields(note))}, data.text),
+        with_warnings(result, data.text),
         audience=audience_of(ctx, note),
         anonymous=note.anonymous or hides_actor(ctx, row),
     )

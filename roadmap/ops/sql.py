@@ -13,10 +13,11 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy import bindparam
 
-from ..models import Board, BoardOp, Group, Lane, Note, Participant, Vote
+from ..models import Board, BoardOp, Group, Lane, Note, NoteTranslation, Participant, Vote
 
 board, group, participant = Board.__table__, Group.__table__, Participant.__table__
 note, lane, vote, board_op = Note.__table__, Lane.__table__, Vote.__table__, BoardOp.__table__
+translation = NoteTranslation.__table__
 
 
 class BoardState(NamedTuple):
@@ -118,6 +119,13 @@ RESTORE_NOTE = (
     note.update()
     .where(note.c.id == bindparam("note_id"))
     .values(deleted_at=None, version=note.c.version + 1, updated_at=bindparam("now"))
+)
+# The note's text changed: its translations no longer say what it says (issue 15).
+CURRENT_TRANSLATIONS = sa.select(translation.c.lang).where(
+    translation.c.note_id == bindparam("of_note"), translation.c.outdated.is_(False)
+)
+OUTDATE_TRANSLATIONS = (
+    translation.update().where(translation.c.note_id == bindparam("of_note")).values(outdated=True)
 )
 CLEAR_SPOTLIGHT = (
     board.update().where(board.c.id == bindparam("board_id")).values(spotlight_note_id=None)

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from ..boards.snapshot import facilitation_dict
+from ..boards.translations import mark_outdated
 from ..errors import AppError
 from ..extensions import db
 from ..models import BoardOp, Note, Vote
@@ -76,6 +77,8 @@ def reverse(ctx: Context, inverse: dict[str, Any]) -> None:
         restored = _restore_value("status", fields.get("status", note.status))
         if note.kind == "commitment" and restored and restored != note.status:
             record(ctx, note, note.status, restored, "undo")  # history is never rewritten
+        if isinstance(fields.get("text"), str) and fields["text"] != note.text:
+            mark_outdated(note.id)  # clients resync after an undo
         for name, value in fields.items():
             setattr(note, name, _restore_value(name, value))
         note.version += 1

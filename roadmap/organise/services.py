@@ -18,13 +18,14 @@ from ..do_no_harm import privacy
 from ..errors import AppError
 from ..extensions import db, socketio
 from ..follow_up import services as follow_up_services
-from ..joining import participants as events
-from ..joining.participants import add_group, new_join_code
+from ..joining.participants import new_join_code
 from ..models import Board, Event, Group, Lane, Note, Participant, Vote
 from ..public_url import public_url
 from ..realtime import handlers as live
 from ..security.payloads import check_year
+from . import groups
 from .access import Principal, identity_for, require_account
+from .groups import add_group
 
 LATEST_NOTES = 3
 
@@ -222,7 +223,7 @@ def group_of(event: Event, group_id: int) -> Group:
 
 def rotate_facilitator_link(group: Group) -> str:
     """A new secret facilitator link for the group; the old one stops working."""
-    token = events.rotate_facilitator_link(group)
+    token = groups.rotate_facilitator_link(group)
     db.session.commit()
     return token
 

@@ -1,6 +1,6 @@
 """How busy the live boards are: a decaying count of the ops broadcast (see reports/gate.py).
 
-Kept apart from live.py and reports/ so both can import it: `live.publish` notes every op it
+Kept apart from handlers.py and reports/ so both can import it: `handlers.publish` notes every op it
 sends, and the PDF worker's governor pauses a render while the rate is high.
 """
 

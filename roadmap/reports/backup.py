@@ -2,8 +2,9 @@
 
 The file holds the event, its groups, boards and lanes, every participant (no tokens), every
 note (with its commitment fields, clusters and sources), vote, takeaway and commitment update
-(the history). Owners' follow-up links and contact addresses are not exported (personal data;
-links are tokens): after an import, staff make new links. Ids in the file are
+(the history) and the room's translations of notes. Owners' follow-up links and contact
+addresses are not exported (personal data; links are tokens): after an import, staff make new
+links. Ids in the file are
 the exporting instance's; import maps them to new rows. Tokens are never exported: import issues
 fresh ones for the event's organiser and facilitators and returns them once.
 
@@ -22,6 +23,7 @@ import sqlalchemy as sa
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from ..boards.layouts import TEMPLATES
+from ..boards.translations import CODE
 from ..config import NAME_MAX, NOTE_TEXT_MAX, TITLE_MAX
 from ..errors import AppError
 from ..extensions import db
@@ -39,6 +41,7 @@ from ..models import (
     Group,
     Lane,
     Note,
+    NoteTranslation,
     Participant,
     Takeaway,
     Vote,
@@ -75,6 +78,12 @@ def export_event(event: Event, personal_data: bool = True) -> dict[str, Any]:
         sa.select(CommitmentUpdate)
         .where(CommitmentUpdate.board_id.in_(board_ids))
         .order_by(CommitmentUpdate.id)
+    ).all()
+    gone = {n.id for n in notes if n.deleted_at is not None or n.redacted_at is not None}
+    translated = db.session.scalars(
+        sa.select(NoteTranslation)
+        .where(NoteTranslation.board_id.in_(board_ids))
+        .order_by(NoteTranslation.id)
     ).all()
     data = {
         "format": FORMAT,
@@ -186,6 +195,22 @@ def export_event(event: Event, personal_data: bool = True) -> dict[str, Any]:
                 "created_at": _iso(v.created_at),
             }
             for v in votes
+        ],
+        # The room's translations (issue 15): none of deleted notes, no anonymous translator.
+        "translations": [
+            {
+                "note_id": t.note_id,
+                "lang": t.lang,
+                "text": t.text,
+                "translator_id": None if t.anonymous else t.translator_id,
+                "anonymous": t.anonymous,
+                "note_version": t.note_version,
+                "outdated": t.outdated,
+                "created_at": _iso(t.created_at),
+                "updated_at": _iso(t.updated_at),
+            }
+            for t in translated
+            if t.note_id not in gone
         ],
         "takeaways": [
             {
@@ -354,6 +379,24 @@ class UpdateIn(Row):
     value: float | None = Field(default=None, allow_inf_nan=False)
 
 
+def _language_code(value: str) -> str:
+    if not CODE.fullmatch(value):
+        raise ValueError("not a language code")
+    return value
+
+
+class TranslationIn(Row):
+    note_id: RowId
+    lang: Annotated[str, Field(min_length=2, max_length=16), AfterValidator(_language_code)]
+    text: str = Field(min_length=1, max_length=NOTE_TEXT_MAX)
+    translator_id: RowId | None = None
+    anonymous: bool = False
+    note_version: Annotated[int, Field(ge=0, le=MAX_ID)] = 1
+    outdated: bool = False
+    created_at: Moment | None = None
+    updated_at: Moment | None = None
+
+
 class BackupIn(Row):
     format: Literal["roadmap-event-backup"]
     version: Literal[1]
@@ -365,6 +408,7 @@ class BackupIn(Row):
     votes: list[VoteIn] = Field(max_length=500000)
     takeaways: list[TakeawayIn] = Field(max_length=20000)
     commitment_updates: list[UpdateIn] = Field(default_factory=list, max_length=500000)
+    translations: list[TranslationIn] = Field(default_factory=list, max_length=200000)
 
 
 def _naive(value: dt.datetime | None) -> dt.datetime | None:
@@ -555,6 +599,27 @@ def import_event(raw: Any) -> dict[str, Any]:
             if getattr(t, field):
                 setattr(takeaway, field, _naive(getattr(t, field)))
         db.session.add(takeaway)
+    seen_translations: set[tuple[int, str]] = set()
+    for tr in data.translations:
+        note = _need(notes, tr.note_id, "note")
+        who = _need(people, tr.translator_id, "participant")
+        if (note.id, tr.lang) in seen_translations:
+            continue  # one current translation per (note, language)
+        seen_translations.add((note.id, tr.lang))
+        row = NoteTranslation(
+            note_id=note.id,
+            board_id=note.board_id,
+            lang=tr.lang,
+            text=tr.text,
+            translator_id=who.id if who else None,
+            anonymous=tr.anonymous,
+            note_version=tr.note_version,
+            outdated=tr.outdated,
+        )
+        for field in ("created_at", "updated_at"):
+            if getattr(tr, field):
+                setattr(row, field, _naive(getattr(tr, field)))
+        db.session.add(row)
     if tokens["organiser_token"] is None:
         token = new_token()
         db.session.add(
@@ -576,5 +641,6 @@ def import_event(raw: Any) -> dict[str, Any]:
             "votes": len(seen_votes),
             "takeaways": len(data.takeaways),
             "commitment_updates": len(data.commitment_updates),
+            "translations": len(seen_translations),
         },
     }

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from ..boards import translations
 from ..boards.inclusion import coverage
 from ..do_no_harm import privacy
 from ..extensions import db
@@ -58,6 +59,8 @@ class Loaded:
     people: dict[int, Participant]
     takeaways: dict[int, list[Takeaway]]
     include_authors: bool = False
+    # note id -> [{lang, name, text, outdated}]: the room's translations (issue 15)
+    translated: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def load(event: Event, board_ids: list[int] | None = None, include_authors: bool = False) -> Loaded:
@@ -95,7 +98,11 @@ def load(event: Event, board_ids: list[int] | None = None, include_authors: bool
         sa.select(Takeaway).where(Takeaway.board_id.in_(ids)).order_by(Takeaway.id)
     ):
         takeaways[t.board_id].append(t)
-    return Loaded(boards, groups, lanes, notes, votes, people, takeaways, include_authors)
+    shown = translations.for_notes([n.id for board_notes in notes.values() for n in board_notes])
+    translated = {i: translations.report_list(t) for i, t in shown.items()}
+    return Loaded(
+        boards, groups, lanes, notes, votes, people, takeaways, include_authors, translated
+    )
 
 
 def note_item(note: Note, data: Loaded, lane_title: str) -> dict[str, Any]:
@@ -112,15 +119,19 @@ def note_item(note: Note, data: Loaded, lane_title: str) -> dict[str, Any]:
         "cluster_id": note.cluster_id,
         "cluster": "",
         "members": 0,
+        "translations": data.translated.get(note.id, []),
     }
 
 
-def commitment_item(note: Note, by_id: dict[int, Note], group: Group) -> dict[str, Any]:
+def commitment_item(
+    note: Note, by_id: dict[int, Note], group: Group, translated: dict[int, list[dict[str, Any]]]
+) -> dict[str, Any]:
     source = by_id.get(note.source_note_id or 0)
     return {
         "id": note.id,
         "group": group.name,
         "text": note.text,
+        "translations": translated.get(note.id, []),
         "signpost": source.text if source is not None else "",
         "owner": note.owner_name,
         "organisation": note.owner_org,
@@ -161,7 +172,7 @@ def board_item(board: Board, data: Loaded) -> dict[str, Any]:
     ]
     signposts = [i for i in items.values() if i["kind"] == "signpost" and i["votes"] > 0]
     commitments = [
-        commitment_item(n, by_id, group)
+        commitment_item(n, by_id, group, data.translated)
         for n in sorted(notes, key=lambda n: (n.due_date or dt.date.max, n.id))
         if n.kind == "commitment"
     ]
@@ -246,7 +257,7 @@ def board_context(
     board: Board, include_authors: bool = False, lang: str | None = None
 ) -> dict[str, Any]:
     """Everything the one-group PDF needs."""
-    group = db.session.get(Group, board.group_id)
+    group = db.session.get_one(Group, board.group_id)
     data = load(group.event, [board.id], include_authors)
     return {
         "include_authors": include_authors,

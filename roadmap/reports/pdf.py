@@ -7,6 +7,7 @@ runs unchanged in the render worker process. Only the app's own static files can
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import mimetypes
 import re
 import resource
@@ -117,10 +118,6 @@ def N_(text: str) -> str:
     return text
 
 
-# The language of the report being rendered (one render at a time per process).
-_lang = "en"
-
-
 def babel_locale(lang: str) -> str:
     # English reports keep the day-month-year order of the organisers' region.
     return {"en": "en_GB", "tl": "fil", "zh_Hans": "zh_Hans"}.get(lang, lang)
@@ -133,27 +130,27 @@ def translations_for(lang: str) -> Translations | NullTranslations:
     return Translations.load(str(CATALOGUES), [folder], domain="messages")
 
 
-def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium", lang: str = "en") -> str:
     """A date (with the time when `fmt` asks for it: "%H") in the report's language."""
     if value is None:
         return ""
-    locale = babel_locale(_lang)
+    locale = babel_locale(lang)
     if isinstance(value, dt.datetime) and "%H" in fmt:
         return babel_dates.format_datetime(value, "medium", locale=locale)
     day = value.date() if isinstance(value, dt.datetime) else value
     return babel_dates.format_date(day, "medium", locale=locale)
 
 
-def format_number(value: int | float) -> str:
-    return babel_numbers.format_decimal(value, locale=babel_locale(_lang))
+def format_number(value: int | float, lang: str = "en") -> str:
+    return babel_numbers.format_decimal(value, locale=babel_locale(lang))
 
 
-def date_range(start: dt.date | None, end: dt.date | None) -> str:
+def date_range(start: dt.date | None, end: dt.date | None, lang: str = "en") -> str:
     if start is None:
-        return format_date(end)
+        return format_date(end, lang=lang)
     if end is None or end == start:
-        return format_date(start)
-    return babel_dates.format_interval(start, end, "yMMMd", locale=babel_locale(_lang))
+        return format_date(start, lang=lang)
+    return babel_dates.format_interval(start, end, "yMMMd", locale=babel_locale(lang))
 
 
 def css_string(text: str) -> str:
@@ -213,29 +210,37 @@ INCLUSION_LABELS = (
 # Names the reports write for people (roadmap/models.py, context.py): translated when shown.
 PEOPLE = (N_("Anonymous"), N_("removed participant"))
 
-_env: Environment | None = None
+# One Jinja environment per report language, its words and formats fixed when it is made.
+# Not one environment whose translations are swapped per render: Jinja keeps an imported
+# template (`{% from "reports/_sections.html" import ... %}`) as a module made once, with the
+# globals of that moment, so the first report of a process fixed the language of the shared
+# macros' words (chapter headings, note kinds, inclusion table) for every later report. That was
+# issue 15's "font state after a Chinese report" (docs/languages.md).
+_envs: dict[str, Environment] = {}
 
 
-def environment() -> Environment:
-    global _env
-    if _env is None:
-        _env = Environment(
+def environment(lang: str = "en") -> Environment:
+    env = _envs.get(lang)
+    if env is None:
+        env = Environment(
             loader=FileSystemLoader(str(TEMPLATES)),
             autoescape=select_autoescape(["html"], default=True),
             trim_blocks=True,
             lstrip_blocks=True,
             extensions=["jinja2.ext.i18n"],
         )
-        _env.filters["date"] = format_date
-        _env.filters["num"] = format_number
-        _env.filters["script_lang"] = script_lang
-        _env.globals["page_counter"] = page_counter
-        _env.globals["STATUS_NAME"] = STATUS_NAME
-        _env.globals["PEOPLE"] = PEOPLE
-        _env.globals["date_range"] = date_range
-        _env.globals["KIND_PLURAL"] = KIND_PLURAL
-        _env.globals["KIND_NAME"] = KIND_NAME
-    return _env
+        env.install_gettext_translations(translations_for(lang), newstyle=True)  # type: ignore[attr-defined]
+        env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt, lang)
+        env.filters["num"] = lambda value: format_number(value, lang)
+        env.filters["script_lang"] = script_lang
+        env.globals["page_counter"] = page_counter
+        env.globals["STATUS_NAME"] = STATUS_NAME
+        env.globals["PEOPLE"] = PEOPLE
+        env.globals["date_range"] = lambda start, end: date_range(start, end, lang)
+        env.globals["KIND_PLURAL"] = KIND_PLURAL
+        env.globals["KIND_NAME"] = KIND_NAME
+        _envs[lang] = env
+    return env
 
 
 def render_html(kind: str, context: dict[str, Any]) -> str:
@@ -244,12 +249,12 @@ def render_html(kind: str, context: dict[str, Any]) -> str:
     Its own words (headings, legends, contents, page numbers) come from the gettext catalogues
     in `context["lang"]` (default English); dates and numbers are formatted for that locale.
     """
-    global _lang
-    _lang = context.get("lang") or "en"
-    context = {**context, "html_lang": {"zh_Hans": "zh-Hans"}.get(_lang, _lang)}
-    env = environment()
-    env.install_gettext_translations(translations_for(_lang), newstyle=True)  # type: ignore[attr-defined]
-    return env.get_template(KINDS[kind]).render(**context)
+    lang = context.get("lang") or "en"
+    context = {**context, "html_lang": {"zh_Hans": "zh-Hans"}.get(lang, lang)}
+    return environment(lang).get_template(KINDS[kind]).render(**context)
+
+
+COLLECT_BEFORE_DRAWING_PAGES = 150
 
 
 def render(kind: str, context: dict[str, Any]) -> dict[str, Any]:
@@ -259,6 +264,14 @@ def render(kind: str, context: dict[str, Any]) -> dict[str, Any]:
         string=render_html(kind, context), base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()
     )
     document = html.render()
+    del html
+    if not gc.isenabled() and len(document.pages) > COLLECT_BEFORE_DRAWING_PAGES:
+        # The worker lays an event out without cyclic collections (worker.py). For a large one
+        # its discarded layout attempts are collected here, once, before the pages are drawn, so
+        # drawing reuses that memory instead of adding to the peak: 5,000-note event (316 pages)
+        # 584 -> 541 MB. Not for smaller ones: walking the live page tree costs ~0.3 s (the
+        # 1,000-note event's 67 pages, against its 5 s bar) to save 32 MB (docs/reports.md).
+        gc.collect()
     pdf = document.write_pdf()
     return {
         "pdf": pdf,

@@ -12,8 +12,9 @@ from typing import Any
 from fractional_indexing import generate_n_keys_between
 
 from ..extensions import db
-from ..joining.participants import add_group, add_participant, new_join_code
+from ..joining.participants import add_participant, new_join_code
 from ..models import Event, Note, Takeaway, Vote
+from ..organise.groups import add_group
 
 TEXTS = [
     "Building capacity and awareness at grassroots level with women and girls",

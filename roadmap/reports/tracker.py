@@ -31,17 +31,25 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("status", N_("Status"), 12),
     ("status_note", N_("Status note"), 30),
     ("last_update", N_("Last update"), 18),
+    ("translations", N_("Translations"), 40),  # of the commitment, by the room (issue 15)
 ]
 
 
 def _text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, list):  # translations: "Tiếng Việt: … (outdated)", one a line
+        return "\n".join(_translation(t) for t in value)
     if isinstance(value, dt.datetime):
         return value.replace(microsecond=0).isoformat(sep=" ")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def _translation(t: dict[str, Any]) -> str:
+    outdated = f" ({gettext('outdated')})" if t.get("outdated") else ""
+    return f"{t['name']}: {t['text']}{outdated}"
 
 
 def _safe_cell(text: str) -> str:
@@ -55,7 +63,7 @@ def to_csv(actions: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([gettext(header) for _, header, _ in COLUMNS])
     for row in actions:
-        writer.writerow([_safe_cell(_text(row[key])) for key, _, _ in COLUMNS])
+        writer.writerow([_safe_cell(_text(row.get(key))) for key, _, _ in COLUMNS])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -72,7 +80,9 @@ def to_xlsx(actions: list[dict[str, Any]], title: str = "Action tracker") -> byt
     for row in actions:
         values = []
         for key, _, _ in COLUMNS:
-            value = row[key]
+            value = row.get(key)
+            if isinstance(value, list):
+                value = _text(value)
             if isinstance(value, str):
                 value = _safe_cell(value)
             values.append(value)

@@ -143,7 +143,8 @@ def _load_render() -> Any:
 def main() -> None:
     """Serve render requests from stdin until it closes."""
     die_with_the_server()
-    lowest_cpu_priority()
+    if os.environ.get("ROADMAP_REPORT_WORKER_PRIORITY") != "normal":  # bench/report.py --normal
+        lowest_cpu_priority()
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # anything printed goes to stderr, never into the protocol
     source = sys.stdin.buffer

@@ -57,6 +57,7 @@
     const text = el('p', 'p-text', note.text);
     if (window.markLang) window.markLang(text, note.text);
     card.appendChild(text);
+    translationLines(note).forEach((line) => card.appendChild(line));
     if (note.commitment) {
       const c = note.commitment;
       const meta = [
@@ -75,6 +76,21 @@
       card.appendChild(line);
     }
     return card;
+  }
+
+  // The room's translations (issue 15), under the original: the projector's language first.
+  function translationLines(note) {
+    const all = note.translations || {};
+    const mine = (root.dataset.lang || 'en').replace('-', '_');
+    const names = new Map(((board && board.languages) || []).map((l) => [l.code, l.name]));
+    return Object.keys(all).sort((a, b) => (b === mine) - (a === mine) || a.localeCompare(b)).map((code) => {
+      const tr = all[code];
+      const line = el('p', 'p-translation' + (tr.outdated ? ' outdated' : ''));
+      line.lang = code.replace('_', '-');
+      line.append(el('span', 'p-translation-lang', names.get(code) || code), document.createTextNode(' ' + tr.text));
+      if (tr.outdated) line.append(' ', el('span', 'p-translation-outdated', t('translate.outdated', {}, 'outdated')));
+      return line;
+    });
   }
 
   function clusterCard(cluster, members) {
@@ -165,7 +181,7 @@
 
   function upsert(note) {
     const i = board.notes.findIndex((n) => n.id === note.id);
-    if (i >= 0) board.notes[i] = Object.assign({}, board.notes[i], note);
+    if (i >= 0) board.notes[i] = Object.assign({}, board.notes[i], note, { translations: note.translations || board.notes[i].translations });
     else board.notes.push(note);
   }
 
@@ -193,6 +209,23 @@
     if (r.note_id && typeof r.votes === 'number') {
       const n = board.notes.find((x) => x.id === r.note_id);
       if (n) n.votes = r.votes;
+    }
+    if ((msg.type === 'note.translate' || msg.type === 'note.untranslate') && r.note_id && r.lang) {
+      const n = board.notes.find((x) => x.id === r.note_id);
+      if (n) {
+        n.translations = Object.assign({}, n.translations);
+        if (r.translation && r.translation.text) n.translations[r.lang] = r.translation;
+        else delete n.translations[r.lang];
+      }
+    }
+    if (r.translations_outdated && r.note) {
+      const n = board.notes.find((x) => x.id === r.note.id);
+      if (n && n.translations) {
+        n.translations = Object.assign({}, n.translations);
+        r.translations_outdated.forEach((code) => {
+          if (n.translations[code]) n.translations[code] = Object.assign({}, n.translations[code], { outdated: true });
+        });
+      }
     }
     if (r.board) Object.assign(board, r.board);
     if (r.facilitation) { board.facilitation = r.facilitation; Countdown.learn(r.facilitation.timer); }

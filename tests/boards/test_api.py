@@ -108,7 +108,7 @@ def test_board_of_another_event_is_forbidden(app, client, demo, join):
     from roadmap.models import Event
 
     with app.app_context():
-        from roadmap.joining.participants import add_group
+        from roadmap.organise.groups import add_group
 
         other = Event(name="Regional Network Meeting", join_code="RNM16", place="Bangkok")
         db.session.add(other)

@@ -173,6 +173,81 @@ def test_the_board_pdf_lists_a_cluster_under_its_lane(app, board):
     assert where["Animals"] == where["Zebra signpost note"] == where["Yak challenge note"] == lane
 
 
+def test_a_note_added_to_a_cluster_moves_into_its_lane_and_counts_agree(app, board):
+    """cluster.add (a note dragged onto a cluster or a clustered note): the note joins the
+    cluster in the cluster's lane, leaving another cluster if it was in one; the snapshot, the
+    board PDF and the dashboard agree; participants may not; undo puts it back."""
+    from roadmap.models import Group
+    from roadmap.organise.services import board_tile
+
+    a = board.note(board.ana_token, "Fund shelters", lane="signposts")
+    b = board.note(board.ben_token, "Shelter funding gap", lane="signposts")
+    c = board.note(board.ben_token, "Shelter staff training", lane="challenges")
+    made = board.ok(board.fac, "cluster.create", note_ids=[a["id"], b["id"]], title="Shelters")
+    cluster = made["notes"][0]
+    refused = board.send(
+        board.ana_token, "cluster.add", cluster_id=cluster["id"], note_ids=[c["id"]]
+    )
+    assert not refused["ok"] and refused["error"]["code"] == "forbidden"
+    not_a_cluster = board.send(board.fac, "cluster.add", cluster_id=a["id"], note_ids=[c["id"]])
+    assert not not_a_cluster["ok"] and not_a_cluster["error"]["code"] == "invalid"
+    nested = board.send(
+        board.fac, "cluster.add", cluster_id=cluster["id"], note_ids=[cluster["id"]]
+    )
+    assert not nested["ok"] and nested["error"]["code"] == "invalid"
+
+    def lane_counts():
+        snap = notes_of(board.snapshot(board.ben_token))
+        return {
+            name: sum(
+                1
+                for n in snap.values()
+                if n["lane_id"] == board.lane(name) and n["kind"] != "cluster"
+            )
+            for name in ("signposts", "challenges")
+        }
+
+    before = lane_counts()
+    added = board.ok(board.fac, "cluster.add", cluster_id=cluster["id"], note_ids=[c["id"]])
+    assert added["cluster_id"] == cluster["id"]
+    assert [n["id"] for n in added["notes"]] == [cluster["id"], c["id"]]
+    snap = notes_of(board.snapshot(board.ben_token))
+    assert snap[c["id"]]["cluster_id"] == cluster["id"]
+    assert snap[c["id"]]["lane_id"] == cluster["lane_id"] == board.lane("signposts")
+    # The lane tab and the lane header count the notes of the lane: the note counts there now.
+    after = lane_counts()
+    assert after["signposts"] == before["signposts"] + 1
+    assert after["challenges"] == before["challenges"] - 1
+    with app.app_context():
+        context = board_context(db.session.get(Board, board.id))
+        lanes = context["board"]["lanes"]
+        where = {n["text"]: lane["id"] for lane in lanes for n in lane["notes"]}
+        assert where["Shelter staff training"] == where["Shelters"] == cluster["lane_id"]
+        shelters = [x for x in context["board"]["clusters"] if x["text"] == "Shelters"]
+        assert sorted(shelters[0]["members"]) == sorted(
+            ["Fund shelters", "Shelter funding gap", "Shelter staff training"]
+        )
+        b_row = db.session.get(Board, board.id)
+        tile = board_tile(b_row, db.session.get(Group, b_row.group_id))
+        live = [n for n in notes_of(board.snapshot(board.fac)).values() if n["kind"] != "cluster"]
+        assert tile["notes"] == len(live)  # clusters are not notes
+
+    # A note of another cluster leaves it.
+    d = board.note(board.ana_token, "Legal aid", lane="challenges")
+    e = board.note(board.ana_token, "Lawyers", lane="challenges")
+    other = board.ok(board.fac, "cluster.create", note_ids=[d["id"], e["id"]], title="Legal")
+    board.ok(board.fac, "cluster.add", cluster_id=cluster["id"], note_ids=[d["id"]])
+    snap = notes_of(board.snapshot(board.ben_token))
+    assert snap[d["id"]]["cluster_id"] == cluster["id"]
+    assert snap[e["id"]]["cluster_id"] == other["notes"][0]["id"]
+
+    # Undo (the facilitator's) takes the last add back: lane and cluster as before.
+    board.ok(board.fac, "facilitator.undo")
+    snap = notes_of(board.snapshot(board.ben_token))
+    assert snap[d["id"]]["cluster_id"] == other["notes"][0]["id"]
+    assert snap[d["id"]]["lane_id"] == board.lane("challenges")
+
+
 # --- PUBLIC_URL, favicon ----------------------------------------------------------------------
 
 

@@ -1,11 +1,18 @@
 """End-to-end fixtures: Debian's Chromium through Playwright (never `playwright install`).
 
+Zero console errors: every page of every context made by `new_context` is watched; a console
+error or an uncaught exception on any of them fails the test at teardown. A test that provokes
+errors on purpose (going offline, a refused request) says so with
+`@pytest.mark.console_errors(r"pattern", ..., reason="why")`: only messages matching one of the
+patterns are allowed, the others still fail it (docs/board.md "Zero console errors").
+
 The real server (`live_server`, `peers`) is in tests/conftest.py, shared with the tests
 beside it that still mix unit and end-to-end cases.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -39,10 +46,38 @@ def browser(playwright) -> Iterator[Any]:
     browser.close()
 
 
+def pytest_configure(config: Any) -> None:
+    config.addinivalue_line(
+        "markers",
+        "console_errors(*patterns, reason): console errors matching these regular expressions are "
+        "expected in this browser test (it provokes them); any other one still fails it",
+    )
+
+
+def watch_console(page: Any, errors: list[str]) -> None:
+    """Record a page's console errors and uncaught exceptions."""
+    where = lambda: page.url if not page.is_closed() else "(closed page)"  # noqa: E731
+    page.on("console", lambda m: m.type == "error" and errors.append(f"{where()}: {m.text}"))
+    page.on("pageerror", lambda e: errors.append(f"{where()}: uncaught {e}"))
+
+
+def unexpected_console_errors(request: Any, errors: list[str]) -> list[str]:
+    marker = request.node.get_closest_marker("console_errors")
+    if marker is None:
+        return list(errors)
+    if not marker.kwargs.get("reason"):
+        pytest.fail("@pytest.mark.console_errors needs a reason=")
+    patterns = [re.compile(p) for p in marker.args]
+    return [e for e in errors if not any(p.search(e) for p in patterns)]
+
+
 @pytest.fixture
-def new_context(browser) -> Iterator[Callable[..., Any]]:
-    """Make browser contexts (each its own cookies and storage); all closed after the test."""
+def new_context(browser, request) -> Iterator[Callable[..., Any]]:
+    """Make browser contexts (each its own cookies and storage); all closed after the test.
+
+    Fails the test at teardown when any page of them logged a console error (see above)."""
     made: list[Any] = []
+    errors: list[str] = []
 
     def _make(phone: bool = False, **options: Any) -> Any:
         if phone:
@@ -52,9 +87,14 @@ def new_context(browser) -> Iterator[Callable[..., Any]]:
         # checks the policy and the templates; the pages load with it in the real server).
         context = browser.new_context(**{"viewport": DESKTOP, "bypass_csp": True, **options})
         context.set_default_timeout(10_000)
+        context.on("page", lambda page: watch_console(page, errors))
         made.append(context)
         return context
 
+    _make.console_errors = errors  # type: ignore[attr-defined]  (what was seen so far)
     yield _make
     for context in made:
         context.close()
+    unexpected = unexpected_console_errors(request, errors)
+    if unexpected:
+        pytest.fail("console errors in the browser:\n" + "\n".join(unexpected[:20]), pytrace=False)

@@ -199,3 +199,28 @@ test("a page of notes adds only the notes not known yet (an op's copy is as new 
   assert.equal(store.state.notes.get(301).text, "paged");
   assert.equal(store.addPage([{ id: 301, text: "again", version: 1 }]), 0);
 });
+
+test("translations (issue 15): live, kept when a note's result arrives, outdated, pending", () => {
+  const store = loaded();
+  const tr = { text: "Traduction", outdated: false, note_version: 1, by: { id: 9, name: "Bo" } };
+  store.applyMessage(op(11, "note.translate", { note_id: 101, lang: "fr", translation: tr }), false);
+  assert.deepEqual(store.state.notes.get(101).translations, { fr: tr });
+  // a move's or an edit's result carries the note without its translations: they stay
+  store.applyMessage(op(12, "note.update", {
+    note: { id: 101, lane_id: 1, kind: "signpost", text: "b2", position: "b", version: 2, votes: 2 },
+    translations_outdated: ["fr"],
+  }), false);
+  assert.equal(store.state.notes.get(101).text, "b2");
+  assert.equal(store.state.notes.get(101).translations.fr.outdated, true);
+  assert.equal(store.state.notes.get(101).translations.fr.text, "Traduction");
+  // a queued translation shows at once, marked pending, before the server confirms it
+  store.enqueue("note.translate", { note_id: 100, lang: "km", text: "ការបកប្រែ" });
+  const queued = store.view().notes.get(100).translations.km;
+  assert.equal(queued.text, "ការបកប្រែ");
+  assert.equal(queued.pending, true);
+  // taken back, or removed in catch-up (the note deleted since): gone
+  store.applyMessage(op(13, "note.untranslate", { note_id: 101, lang: "fr", removed: true }), false);
+  assert.deepEqual(store.state.notes.get(101).translations, {});
+  store.applyMessage(op(14, "note.translate", { note_id: 101, lang: "vi", translation: { text: "", removed: true } }), false);
+  assert.deepEqual(store.state.notes.get(101).translations, {});
+});

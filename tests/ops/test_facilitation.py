@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from support.api import auth, new_op
+
 from roadmap.extensions import db
 from roadmap.models import Board
 
@@ -28,6 +30,7 @@ def staff_ops(b) -> list[tuple[str, dict[str, Any]]]:
         ("board.message", {"text": "Five minutes left"}),
         ("cluster.create", {"note_ids": [note["id"]], "title": "Research"}),
         ("cluster.dissolve", {"cluster_id": note["id"]}),
+        ("cluster.add", {"cluster_id": note["id"], "note_ids": [note["id"]]}),
         ("commitment.set", {"note_id": note["id"], "owner_name": "Ana"}),
         ("board.bring", {"note_id": note["id"]}),
         ("voting.end", {}),
@@ -339,8 +342,21 @@ def test_entering_takeaways_phase_resyncs_when_there_are_takeaways(board):
     assert board.ok(board.fac, "board.phase", phase="takeaways").get("resync") is True
 
 
+def test_undo_with_nothing_to_undo_is_refused(client, demo):
+    made = client.post(
+        f"/api/events/{demo['event_id']}/groups",
+        json={"name": "A new group"},
+        headers=auth(demo["organiser_token"]),
+    ).get_json()
+    res = client.post(
+        f"/api/boards/{made['group']['board_id']}/ops",
+        json=new_op("facilitator.undo"),
+        headers=auth(made["facilitator_token"]),
+    )
+    assert res.get_json()["error"]["code"] == "invalid"
+
+
 def test_undo_reverses_the_last_facilitator_action_only(board):
-    assert board.send(board.fac, "facilitator.undo")["error"]["code"] == "invalid"
     board.ok(board.fac, "board.phase", phase="vote")
     board.ok(board.fac, "board.lock", locked=True)
     board.ok(board.fac, "timer.start", seconds=60)  # the timer is not undoable

@@ -13,8 +13,9 @@ from roadmap.boards.positions import key_for
 from roadmap.boards.snapshot import message_for
 from roadmap.config import NOTE_TEXT_MAX
 from roadmap.extensions import db
-from roadmap.joining.participants import add_group, add_participant
+from roadmap.joining.participants import add_participant
 from roadmap.models import Board, BoardOp, Event, Lane, Note, Participant
+from roadmap.organise.groups import add_group
 
 BIG = 2**70  # does not fit a 64-bit database integer
 

@@ -22,6 +22,7 @@ COMMIT_ALLOWED = {
     "roadmap/ops/core.py",
     "roadmap/organise/services.py",
     "roadmap/organise/access.py",
+    "roadmap/organise/groups.py",
     "roadmap/organise/cli.py",
     "roadmap/joining/participants.py",
     "roadmap/boards/layouts.py",

@@ -160,8 +160,8 @@ def test_join_refuses_bad_payloads(socket_client, join, payload, code):
 
 def test_a_board_of_another_event_is_forbidden(app, socket_client, join):
     from roadmap.extensions import db
-    from roadmap.joining.participants import add_group
     from roadmap.models import Event
+    from roadmap.organise.groups import add_group
 
     with app.app_context():
         event = Event(name="Elsewhere", join_code="OTHER3", languages=["en"])

@@ -15,7 +15,7 @@ from support.api import account_bearer, auth
 
 from roadmap import create_app
 from roadmap.extensions import db
-from roadmap.models import Event, Group, Note, Participant, Takeaway, Vote
+from roadmap.models import Event, Group, Note, NoteTranslation, Participant, Takeaway, Vote
 from roadmap.reports.backup import export_event
 
 COMMITMENTS = {
@@ -71,7 +71,7 @@ def test_csv_has_a_bom_and_one_row_per_commitment(client, demo, thai_commitment)
     assert thai["Organisation"].startswith("'=")  # never a formula in a spreadsheet
     assert list(rows[0]) == [
         "Group", "Commitment", "Signpost", "Owner", "Organisation", "Due date", "Indicator",
-        "Partners", "Status", "Status note", "Last update",
+        "Partners", "Status", "Status note", "Last update", "Translations",
     ]  # fmt: skip
 
 
@@ -81,7 +81,7 @@ def test_xlsx_is_a_real_workbook(client, demo, thai_commitment):
     sheet = openpyxl.load_workbook(io.BytesIO(res.data)).active
     header = [c.value for c in sheet[1]]
     assert header[:4] == ["Group", "Commitment", "Signpost", "Owner"]
-    assert sheet.auto_filter.ref == f"A1:K{sheet.max_row}" and sheet.max_row == 6
+    assert sheet.auto_filter.ref == f"A1:L{sheet.max_row}" and sheet.max_row == 6
     assert sheet.freeze_panes == "A2" and sheet.column_dimensions["B"].width == 48
     rows = [dict(zip(header, [c.value for c in row], strict=True)) for row in sheet.iter_rows(2)]
     thai = next(r for r in rows if r["Commitment"] == thai_commitment["text"])
@@ -89,6 +89,32 @@ def test_xlsx_is_a_real_workbook(client, demo, thai_commitment):
         2026, 6, 30
     )
     assert isinstance(thai["Last update"], dt.datetime) and thai["Partners"] == "IOM"
+
+
+def test_csv_and_xlsx_carry_the_rooms_translations_of_a_commitment(
+    app, client, demo, thai_commitment
+):
+    with app.app_context():
+        note = db.session.scalar(sa.select(Note).where(Note.text == thai_commitment["text"]))
+        for lang, text, outdated in (
+            ("en", "Train front-line officers", True),
+            ("km", "ហ្វឹកហ្វឺន", False),
+        ):
+            db.session.add(
+                NoteTranslation(
+                    note_id=note.id, board_id=note.board_id, lang=lang, text=text, outdated=outdated
+                )
+            )
+        db.session.commit()
+    rows = list(
+        csv.DictReader(io.StringIO(get(client, demo, "actions.csv").data.decode("utf-8-sig")))
+    )
+    thai = next(r for r in rows if r["Commitment"] == thai_commitment["text"])
+    assert thai["Translations"] == "English: Train front-line officers (outdated)\nភាសាខ្មែរ: ហ្វឹកហ្វឺន"
+    sheet = openpyxl.load_workbook(io.BytesIO(get(client, demo, "actions.xlsx").data)).active
+    header = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(2) if r[1].value == thai_commitment["text"])
+    assert "ភាសាខ្មែរ: ហ្វឹកហ្វឺន" in row[header.index("Translations")].value
 
 
 def test_ics_has_one_event_per_due_date(client, demo, thai_commitment):
@@ -155,6 +181,12 @@ def rows_of(app, event_id: int) -> dict:
     for row in data["takeaways"]:
         row["board_id"] = board_ids[row["board_id"]]
         row["participant_id"] = ref("participants", row["participant_id"])
+    for row in data["translations"]:
+        row["note_id"] = ids["notes"][row["note_id"]]
+        row["translator_id"] = ref("participants", row["translator_id"])
+    for row in data["commitment_updates"]:
+        row["note_id"] = ids["notes"][row["note_id"]]
+        row["actor_id"] = ref("participants", row["actor_id"])
     del data["exported_at"], data["event"]["id"]
     return data
 
@@ -178,6 +210,26 @@ def rich_demo(app, demo, thai_commitment):
         notes[2].hidden = True
         notes[3].deleted_at = dt.datetime(2025, 1, 2, 3, 4, 5)
         notes[0].tags = ["women", "ឈ្មោះ"]
+        translator = db.session.scalar(
+            sa.select(Participant).where(Participant.event_id == demo["event_id"]).limit(1)
+        )
+        for note, lang, text, anonymous, outdated in (
+            (notes[0], "km", "ការបណ្តុះបណ្តាល", False, False),
+            (notes[0], "vi", "Đào tạo", True, True),  # an anonymous translator, outdated
+            (notes[3], "fr", "Supprimée avec sa note", False, False),  # a deleted note's
+        ):
+            db.session.add(
+                NoteTranslation(
+                    note_id=note.id,
+                    board_id=board.id,
+                    lang=lang,
+                    text=text,
+                    translator_id=translator.id,
+                    anonymous=anonymous,
+                    outdated=outdated,
+                    note_version=note.version,
+                )
+            )
         db.session.commit()
     return demo
 
@@ -192,6 +244,10 @@ def test_the_backup_round_trip_restores_everything_on_this_and_another_instance(
     assert backup["format"] == "roadmap-event-backup" and "token_hash" not in res.text
     original = rows_of(app, demo["event_id"])
     assert len(original["notes"]) >= 26 and original["votes"] and original["takeaways"]
+    translated = {t["lang"]: t for t in original["translations"]}
+    assert set(translated) == {"km", "vi"}  # not the deleted note's
+    assert translated["vi"]["translator_id"] is None and translated["vi"]["outdated"] is True
+    assert translated["km"]["translator_id"] is not None
 
     # The same instance: a new event (an organiser account imports; an event's token cannot).
     res = client.post("/api/events/import", json=backup, headers=auth(demo["organiser_token"]))

@@ -4,13 +4,13 @@
    (a board message that names no one and quotes nothing). Participants see the badge on
    their own notes only. An ES module; needs window.RoadmapBoard (main.js) and the compiled
    rules of rules.js. */
-import { mayHoldPersonalData } from "./rules.js";
+import { mayHoldPersonalData, allTexts } from "./rules.js";
 
 function start(RB) {
   var state = RB.state;
   var t = RB.t;
   function flagged(note) {
-    return mayHoldPersonalData(note && note.text);
+    return allTexts(note).some(mayHoldPersonalData); // translations too (issue 15)
   }
 
   function staff() {
@@ -18,6 +18,7 @@ function start(RB) {
   }
 
   var filterOn = false;
+  var lastListed = null; // the warned notes last listed in the panel
   var section = null;
   var list = null;
   var filter = null;
@@ -92,19 +93,34 @@ function start(RB) {
     document.querySelectorAll("#lanes .note, #main .note").forEach(function (node) {
       var id = Number(node.dataset.id);
       var note = state.notes.get(id);
+      var mine = !!(note && note.mine);
+      // A card whose note (the store's object) and viewer did not change, and that still has
+      // what was drawn (render.js may reset its class), is left alone.
+      var drawn = node._dnh;
+      if (
+        drawn && drawn.note === note && drawn.mine === mine && drawn.staff === isStaff &&
+        node.classList.contains("dnh-flagged") === drawn.show &&
+        (!drawn.badge || drawn.badge.parentNode === node)
+      ) return;
       var show = !!note && (isStaff || note.mine) && flagged(note);
       node.classList.toggle("dnh-flagged", show);
       var badge = node.querySelector(":scope > .dnh-badge");
       if (show && !badge) {
         badge = el("p", "dnh-badge", isStaff ? t("dnh.badge") : t("dnh.badge_mine"));
         node.append(badge);
-      } else if (!show && badge) badge.remove();
+      } else if (!show && badge) {
+        badge.remove();
+        badge = null;
+      }
+      node._dnh = { note: note, mine: mine, staff: isStaff, show: show, badge: badge };
     });
     if (isStaff) {
       state.notes.forEach(function (note) {
         if (typeof note.id === "number" && flagged(note)) warned.push(note);
       });
-      renderSection(warned);
+      var listed = warned.map(function (n) { return n.id + ":" + n.version; }).join(",");
+      if (listed !== lastListed || !list || !list.isConnected) renderSection(warned);
+      lastListed = listed;
     }
   }
 

@@ -9,7 +9,7 @@ import { t, laneTitle } from "./i18n.js";
 import { announce, toast } from "./messages.js";
 import { inclusionGroups, groupLabel, tagPrefix, confirmSafe } from "./rules.js";
 import { sendOp, sendPresence } from "./connection.js";
-import { render, updateNote } from "./render.js";
+import { render, updateNote, myLanguage, languageName } from "./render.js";
 import { addNote, moveNote, moveBy } from "./actions.js";
 import { saveConflicts, loadConflicts } from "./offline.js";
 
@@ -121,6 +121,100 @@ function closeEditor(node, refocus) {
   }
   render();
   if (refocus && node.isConnected) node.focus();
+}
+
+/* --- translating a note (issue 15): in the card, into the writer's UI language first ------ */
+
+export function openTranslator(node) {
+  var note = noteOf(node);
+  if (!note || !canWrite() || node._translator || node._editor || store.isTemp(note.id)) return;
+  var key = node.dataset.key;
+  var base = "translate-" + key.replace(/[^\w-]/g, "");
+  var form = el("form", "note-translator");
+  var title = el("p", "translator-title");
+  title.textContent = t("translate.title");
+  var langLabel = el("label", "kind-label");
+  var select = el("select", "translator-lang");
+  select.id = base + "-lang";
+  langLabel.htmlFor = select.id;
+  langLabel.textContent = t("translate.language");
+  var mine = myLanguage();
+  var languages = ((state.board && state.board.languages) || []).slice();
+  languages.sort(function (a, b) { return (b.code === mine) - (a.code === mine); }); // mine first
+  languages.forEach(function (l) {
+    var o = el("option");
+    o.value = l.code;
+    o.textContent = l.name;
+    o.lang = l.code.replace("_", "-");
+    select.appendChild(o);
+  });
+  var label = el("label");
+  var area = el("textarea", "note-input");
+  area.id = base + "-text";
+  label.htmlFor = area.id;
+  label.textContent = t("translate.text");
+  area.rows = 3;
+  area.maxLength = 2000;
+  var fill = function () {
+    var existing = (note.translations || {})[select.value];
+    area.value = existing ? existing.text : "";
+    area.lang = select.value.replace("_", "-");
+  };
+  fill();
+  select.addEventListener("change", fill);
+  var reminder = harmReminder(area.id + "-dnh");
+  area.setAttribute("aria-describedby", reminder.id);
+  var save = el("button", "button primary small");
+  save.type = "submit";
+  save.textContent = t("translate.save");
+  var cancel = el("button", "button small");
+  cancel.type = "button";
+  cancel.textContent = t("action.cancel");
+  var langRow = el("div", "editor-row translator-lang-row"); // the language first, then the text
+  [langLabel, select].forEach(function (c) { langRow.appendChild(c); });
+  var row = el("div", "editor-row");
+  [save, cancel].forEach(function (c) { row.appendChild(c); });
+  [title, langRow, label, area, reminder, row].forEach(function (c) { form.appendChild(c); });
+  node._translator = { form: form, noteId: note.id };
+  node.insertBefore(form, node._refs.meta);
+  updateNote(node, note, current(), null);
+  area.focus();
+  var close = function () {
+    form.remove();
+    node._translator = null;
+    render();
+    if (node.isConnected) node.focus();
+  };
+  var submit = function () {
+    var text = area.value;
+    if (!text.trim()) {
+      toast(t("translate.empty"), false);
+      area.focus();
+      return;
+    }
+    var lang = select.value;
+    confirmSafe(text, area).then(function (send) {
+      if (!send || node._translator === null) return;
+      close();
+      sendOp("note.translate", { note_id: note.id, lang: lang, text: text });
+      announce(t("translate.saved", { language: languageName(lang) }));
+    });
+  };
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    submit();
+  });
+  cancel.addEventListener("click", close);
+  area.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      submit();
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      close();
+    }
+  });
 }
 
 /* Do No Harm, always in sight while writing. */

@@ -6,7 +6,7 @@ import { t, laneTitle } from "./i18n.js";
 import { announce } from "./messages.js";
 import { sendOp } from "./connection.js";
 import { render, renderNotes, restoreFocusNow } from "./render.js";
-import { openEditor, openComposer, openMoveDialog, currentLaneId } from "./editor.js";
+import { openEditor, openComposer, openMoveDialog, currentLaneId, openTranslator } from "./editor.js";
 import { toggleCluster, unmerge, deleteNote, toggleVote, addDot, moveBy } from "./actions.js";
 
 export function onDrop(evt) {
@@ -109,6 +109,8 @@ export function setupInput() {
     if (action === "toggle-cluster") toggleCluster(node);
     else if (action === "unmerge") unmerge(note);
     else if (action === "edit") openEditor(node);
+    else if (action === "translate") openTranslator(node);
+    else if (action === "untranslate") sendOp("note.untranslate", { note_id: note.id, lang: button.dataset.lang });
     else if (action === "move") openMoveDialog(node);
     else if (action === "delete") deleteNote(note);
     else if (action === "vote") toggleVote(note);

@@ -32,6 +32,8 @@ export function announceOp(msg) {
   else if (msg.type === "note.delete") text = t("announce.deleted", { who: who });
   else if (msg.type === "cluster.create" && r.notes && r.notes.length) {
     text = t("announce.clustered", { who: who, count: r.notes.length - 1, title: short(r.notes[0].text) });
+  } else if (msg.type === "cluster.add" && r.notes && r.notes.length) {
+    text = t("announce.added_to_cluster", { who: who, title: short(r.notes[0].text) });
   } else if (msg.type === "cluster.dissolve") text = t("announce.unmerged", { who: who });
   if (text) announce(text);
 }

@@ -232,7 +232,8 @@ function visible(note) {
   var group = inclusionFilterGroup();
   if (group && !considers(note, group)) return false;
   if (!ui.search) return true;
-  var hay = (note.text + " " + (note.author && note.author.name ? note.author.name : "")).toLocaleLowerCase(cfg.lang);
+  var translated = Object.keys(note.translations || {}).map(function (k) { return note.translations[k].text; }).join(" ");
+  var hay = (note.text + " " + translated + " " + (note.author && note.author.name ? note.author.name : "")).toLocaleLowerCase(cfg.lang);
   return hay.indexOf(ui.search) !== -1;
 }
 
@@ -245,16 +246,32 @@ export function renderNotes() {
   var total = 0;
   var active = document.activeElement;
   var lay = clusterLayout(v);
+  var epoch = cardEpoch();
+  var budget = BUILD_BATCH; // new cards built in this frame; the rest in the next ones
+  var deferred = false;
   var place = function (list, prev, note) {
     var key = store.keyOf(note);
-    seen.add(key);
     var node = noteEls.get(key);
     if (!node) {
+      if (budget <= 0) {
+        deferred = true;
+        return prev; // drawn in a next frame, in its place
+      }
+      budget -= 1;
       node = note.kind === "cluster" ? buildCluster(key) : buildNote(key);
       noteEls.set(key, node);
     }
-    if (note.kind === "cluster") updateCluster(node, note, lay.members.get(note.id) || [], v, editors[note.id]);
-    else updateNote(node, note, v, editors[note.id]);
+    seen.add(key);
+    // A card is only updated when something it shows changed (the store replaces a note's
+    // object on every change; the rest is in `extra` and the board-wide `epoch`).
+    var members = note.kind === "cluster" ? lay.members.get(note.id) || [] : null;
+    var extra = cardInputs(note, members, v, editors[note.id], lay);
+    var last = node._drawn;
+    if (node._editor || !last || last.note !== note || last.extra !== extra || last.epoch !== epoch) {
+      if (members) updateCluster(node, note, members, v, editors[note.id]);
+      else updateNote(node, note, v, editors[note.id]);
+      node._drawn = node._editor ? null : { note: note, extra: extra, epoch: epoch };
+    }
     var want = prev ? prev.nextSibling : list.firstChild;
     if (want !== node) list.insertBefore(node, want);
     return node;
@@ -274,7 +291,9 @@ export function renderNotes() {
         var inside = members.filter(visible);
         laneTotal += members.length;
         if (!inside.length && (anyFilter() || members.length)) return;
-        prev = place(list, prev, note);
+        var card = place(list, prev, note);
+        if (card === prev) return; // not built yet (batched)
+        prev = card;
         var sub = prev._refs.members;
         var subPrev = null;
         inside.forEach(function (m) {
@@ -291,6 +310,7 @@ export function renderNotes() {
     total += laneTotal;
     laneEls.get(lane.id).querySelector(".lane-count").textContent = t("lane.count", { count: laneTotal });
   });
+  if (deferred) scheduleRender();
   noteEls.forEach(function (node, key) {
     if (!seen.has(key)) {
       node.remove();
@@ -310,6 +330,32 @@ export function renderNotes() {
   setText($("filter-text"), says);
   restoreFocus(active);
   emit("notes", state); // the note cards were (re)drawn: features that decorate them redo it
+}
+
+/* At most this many new cards are built in one frame: a board of 1000 notes opens in a few
+   short frames instead of one long task (the top of every lane first). */
+var BUILD_BATCH = 120;
+
+/* What every card shows that is not in its note: when it changes, every card is updated. */
+function cardEpoch() {
+  var b = state.board;
+  var f = b.facilitation || {};
+  return [
+    votingOpen(), resultsHidden(), canWrite(), isStaff(), maxPerNote(), f.spotlight_note_id,
+    ui.hiddenKinds.has("cluster"), inclusionGroups().length, state.board.inclusion && state.board.inclusion.tag_prefix,
+  ].join("|");
+}
+
+/* What one card shows besides its note object: my votes on it, who edits it, its cluster. */
+function cardInputs(note, members, v, editors, lay) {
+  var bits = [note.mine ? 1 : 0, note.pending ? 1 : 0, v.myVotes.has(note.id) ? dotsOn(note.id) : 0, editors ? editors.join(",") : ""];
+  if (members) {
+    bits.push(ui.collapsed.has(store.keyOf(note)) ? "c" : "o");
+    members.forEach(function (m) { bits.push(m.id + ":" + (m.votes || 0)); });
+  } else {
+    bits.push(nested(note, lay) ? "n" : "");
+  }
+  return bits.join("|");
 }
 
 function byVotes(notes, lay) {
@@ -382,15 +428,18 @@ function buildNote(key) {
   var vote = actionButton("vote", "note-vote");
   var more = actionButton("vote-more", "note-vote-more");
   var edit = actionButton("edit");
+  var translate = actionButton("translate", "note-translate");
   var move = actionButton("move");
   var del = actionButton("delete", "danger");
-  [vote, more, edit, move, del].forEach(function (b) {
+  [vote, more, edit, translate, move, del].forEach(function (b) {
     actions.appendChild(b);
   });
-  [kind, text, tags, meta, actions].forEach(function (part) {
+  var translations = el("div", "note-translations");
+  translations.id = id + "-translations";
+  [kind, text, translations, tags, meta, actions].forEach(function (part) {
     li.appendChild(part);
   });
-  li._refs = { icon: icon, kindName: kindName, text: text, tags: tags, meta: meta, vote: vote, more: more, edit: edit, move: move, del: del };
+  li._refs = { icon: icon, kindName: kindName, text: text, translations: translations, tags: tags, meta: meta, vote: vote, more: more, edit: edit, translate: translate, move: move, del: del };
   return li;
 }
 
@@ -493,10 +542,85 @@ export function updateNote(node, note, v, editors) {
   var editable = canEdit(note);
   r.edit.hidden = !editable || !!node._editor;
   setText(r.edit, t("action.edit"));
+  renderTranslations(r.translations, note);
+  r.translations.hidden = !!node._editor || !r.translations.firstChild;
+  r.translate.hidden = !canWrite() || store.isTemp(note.id) || !!node._editor || !!node._translator;
+  setText(r.translate, t("action.translate"));
   r.move.hidden = !canWrite() || (note.hidden && !note.mine) || nested(note);
   setText(r.move, t("action.move"));
   r.del.hidden = !editable;
   setText(r.del, t("action.delete"));
+}
+
+/* --- the room's translations (issue 15) ---------------------------------------------------- */
+
+// The viewer's UI language as a translation's code ("zh-Hans" on the page, "zh_Hans" in data).
+export function myLanguage() {
+  return (cfg.lang || "en").replace("-", "_");
+}
+
+export function languageName(code) {
+  var found = ((state.board && state.board.languages) || []).find(function (l) { return l.code === code; });
+  return found ? found.name : code;
+}
+
+/* A note's translations under its original: the viewer's language first, then the others by
+   code; each labelled with its language named in itself, marked when outdated. Redrawn only
+   when they changed (the signature). */
+function renderTranslations(box, note) {
+  var all = note.translations || {};
+  var mine = myLanguage();
+  var codes = Object.keys(all).sort(function (a, b) {
+    return (b === mine) - (a === mine) || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  var sig = JSON.stringify(codes.map(function (c) { return [c, all[c]]; })) + "|" + isStaff();
+  if (box._sig === sig) return;
+  box._sig = sig;
+  box.textContent = "";
+  codes.forEach(function (code) {
+    var tr = all[code];
+    var item = el("div", "note-translation" + (tr.outdated ? " outdated" : "") + (tr.pending ? " pending" : "") + (code === mine ? " in-my-language" : ""));
+    item.dataset.lang = code;
+    var head = el("p", "translation-head");
+    var name = el("span", "translation-lang");
+    name.textContent = languageName(code);
+    name.lang = code.replace("_", "-");
+    head.appendChild(name);
+    if (tr.outdated) {
+      var stale = el("span", "translation-outdated");
+      stale.textContent = t("translate.outdated");
+      stale.title = t("translate.outdated_hint");
+      head.appendChild(stale);
+    }
+    if (tr.by && tr.by.name) {
+      var by = el("span", "translation-by");
+      by.textContent = t("translate.by", { name: tr.by.id == null ? t("note.anonymous") : tr.by.name });
+      head.appendChild(by);
+    }
+    if (tr.pending) {
+      var pending = el("span", "translation-by");
+      pending.textContent = t("note.pending");
+      head.appendChild(pending);
+    }
+    var text = el("p", "translation-text");
+    text.lang = code.replace("_", "-");
+    text.textContent = tr.text;
+    item.appendChild(head);
+    item.appendChild(text);
+    if (tr.outdated) {
+      var hint = el("p", "visually-hidden");
+      hint.textContent = t("translate.outdated_hint");
+      item.appendChild(hint);
+    }
+    if (!tr.pending && (isStaff() || (tr.by && tr.by.id != null && tr.by.id === cfg.me))) {
+      var back = actionButton("untranslate", "translation-take-back");
+      back.dataset.lang = code;
+      back.textContent = t("translate.take_back");
+      back.setAttribute("aria-label", t("translate.take_back") + ": " + languageName(code));
+      item.appendChild(back);
+    }
+    box.appendChild(item);
+  });
 }
 
 /* --- the inclusion panel ------------------------------------------------------------------- */

@@ -39,14 +39,37 @@ export function groupLabel(g) {
   return name === "inclusion.group." + g.key ? g.label : name;
 }
 
+/* considers(note, g) for every note and group, kept per note object (the store replaces a
+   note's object when it changes) until the groups change: the panel's live counts and the
+   filter do not run every group's regex over every note on every render. */
+var considered = { src: null, byNote: new WeakMap() };
 export function considers(note, g) {
   if (!note || note.kind === "cluster") return false;
+  var src = state.board && state.board.inclusion && state.board.inclusion.groups;
+  if (considered.src !== src) considered = { src: src, byNote: new WeakMap() };
+  var known = considered.byNote.get(note);
+  if (!known) considered.byNote.set(note, (known = new Map()));
+  if (!known.has(g.key)) known.set(g.key, considersNow(note, g));
+  return known.get(g.key);
+}
+
+function considersNow(note, g) {
   var tags = note.tags || [];
   if (tags.indexOf(g.tag) !== -1) return true;
   if (!g.re) return false;
   var prefix = tagPrefix();
   var other = tags.filter(function (x) { return x.indexOf(prefix) !== 0; }).join(" ");
-  return g.re.test(note.text || "") || (!!other && g.re.test(other));
+  // The room's translations count too (issue 15), as on the server (roadmap/boards/inclusion.py).
+  var translated = Object.keys(note.translations || {}).map(function (k) { return note.translations[k].text || ""; });
+  return [note.text || ""].concat(translated).some(function (text) { return g.re.test(text); }) ||
+    (!!other && g.re.test(other));
+}
+
+/* A note's text and its translations' texts (the Do No Harm badge reads them all). */
+export function allTexts(note) {
+  if (!note) return [];
+  var tr = note.translations || {};
+  return [note.text || ""].concat(Object.keys(tr).map(function (k) { return tr[k].text || ""; }));
 }
 
 export function inclusionCoverage() {
@@ -101,13 +124,20 @@ export function personalData(text) {
   return found;
 }
 
-/* Does the text hold anything a rule finds? */
+/* Does the text hold anything a rule finds? (Answers kept per text until the rules change.) */
+var flaggedTexts = { rules: null, answers: new Map() };
 export function mayHoldPersonalData(text) {
   text = text || "";
-  return !!text && safetyRules().some(function (rule) {
-    rule.re.lastIndex = 0;
-    return rule.re.test(text);
-  });
+  if (!text) return false;
+  var rules = safetyRules();
+  if (flaggedTexts.rules !== rules || flaggedTexts.answers.size > 5000) flaggedTexts = { rules: rules, answers: new Map() };
+  if (!flaggedTexts.answers.has(text)) {
+    flaggedTexts.answers.set(text, rules.some(function (rule) {
+      rule.re.lastIndex = 0;
+      return rule.re.test(text);
+    }));
+  }
+  return flaggedTexts.answers.get(text);
 }
 
 /* Before a note is sent: resolves true to send, false to go back and edit. Asks only when

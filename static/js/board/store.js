@@ -158,7 +158,34 @@ export function createStore(boardId, viewerId, storage) {
     var next = copy(note);
     next.mine = isMine(note, mineHint);
     if (next.votes == null && before) next.votes = before.votes;
+    // Op results carry a note without its translations (issue 15): they stay as they were.
+    if (next.translations == null) next.translations = (before && before.translations) || {};
     state.notes.set(note.id, next);
+  }
+
+  /* The room's translations of a note (issue 15): note.translate / note.untranslate results,
+     and "translations_outdated" when an edit changed the note's text. */
+  function applyTranslation(type, result, mine) {
+    var id = result.note_id != null ? result.note_id : result.note && result.note.id;
+    var note = id != null ? state.notes.get(id) : null;
+    if (!note) return;
+    var all = Object.assign({}, note.translations || {});
+    if ((type === "note.translate" || type === "note.untranslate") && result.lang) {
+      var tr = result.translation;
+      if (mine && tr && tr.by && tr.by.id == null) {
+        // My own anonymous translation: the room sees "Anonymous", this device knows it is mine.
+        var viewer = state.board && state.board.viewer;
+        tr = Object.assign({}, tr, { by: { id: viewerId, name: (viewer && viewer.name) || "" } });
+      }
+      if (type === "note.translate" && tr && tr.text) all[result.lang] = tr;
+      else delete all[result.lang];
+    }
+    (result.translations_outdated || []).forEach(function (lang) {
+      if (all[lang]) all[lang] = Object.assign({}, all[lang], { outdated: true });
+    });
+    note = copy(note);
+    note.translations = all;
+    state.notes.set(note.id, note);
   }
 
   /* Apply an op's result to the server copy, by the conventions of docs/architecture.md. */
@@ -177,6 +204,9 @@ export function createStore(boardId, viewerId, storage) {
         moved.position = result.position;
         state.notes.set(moved.id, moved);
       }
+    }
+    if (type === "note.translate" || type === "note.untranslate" || result.translations_outdated) {
+      applyTranslation(type, result, mine);
     }
     if (type === "note.delete" && result.note_id != null) state.notes.delete(result.note_id);
     (result.deleted_note_ids || []).forEach(function (id) {
@@ -378,6 +408,22 @@ export function createStore(boardId, viewerId, storage) {
         notes.delete(n.id);
         n.position = optimisticPosition(notes, d.lane_id, d.after, d.before);
         n.pending = true;
+        notes.set(n.id, n);
+      } else if ((op.type === "note.translate" || op.type === "note.untranslate") && n && d.lang) {
+        // A translation not confirmed yet is drawn at once, marked pending (issue 15).
+        n = copy(n);
+        n.translations = Object.assign({}, n.translations || {});
+        if (op.type === "note.translate") {
+          var viewer = state.board && state.board.viewer;
+          n.translations[d.lang] = {
+            text: d.text,
+            outdated: false,
+            pending: true,
+            by: viewer ? { id: viewer.id, name: viewer.name } : null,
+          };
+        } else {
+          delete n.translations[d.lang];
+        }
         notes.set(n.id, n);
       } else if (op.type === "note.delete" && n) {
         notes.delete(n.id);

@@ -1,6 +1,7 @@
 /* A participant's own undo (issue 16): "Undo my last change" (and Ctrl+Z outside a text
-   field) takes back the last note I added, edited, moved, deleted or voted on, with the same
-   ops anyone may send (note.delete, note.update, note.move, note.restore, vote.add/remove).
+   field) takes back the last note I added, edited, moved, deleted, voted on or translated, with
+   the same ops anyone may send (note.delete, note.update, note.move, note.restore,
+   vote.add/remove, note.translate/untranslate).
    The facilitator's own undo (facilitator.undo) stays in the facilitator panel. An ES module;
    needs window.RoadmapBoard (main.js, its "send" event). */
 import { short as shortText } from '../common/dom.js';
@@ -38,6 +39,16 @@ function inverseOf(sent) {
     const prev = lane.slice(0, Math.max(0, i)).reverse().find((n) => typeof n.id === 'number');
     if (prev) back.after = prev.id;
     return { label: t('undo.move'), op: () => ['note.move', back] };
+  }
+  if (type === 'note.translate') {
+    // My translation taken back, or the one it replaced put back (issue 15).
+    const prev = (before.translations || {})[data.lang];
+    const named = ((RB.state.board && RB.state.board.languages) || []).find((l) => l.code === data.lang);
+    const label = t('undo.translate', { language: named ? named.name : data.lang });
+    const back = prev && !prev.pending
+      ? ['note.translate', { note_id: before.id, lang: data.lang, text: prev.text }]
+      : ['note.untranslate', { note_id: before.id, lang: data.lang }];
+    return { label, op: (ack) => ack.result && back };
   }
   if (type === 'note.delete') return { label: t('undo.delete', { text: short(before.text) }), op: () => ['note.restore', { note_id: before.id }] };
   if (type === 'vote.add') return { label: t('undo.vote'), op: (ack) => ack.result && ack.result.changed && ['vote.remove', { note_id: before.id }] };

@@ -3,7 +3,6 @@ phone, accessibility, and untrusted text."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import Any
 
@@ -105,6 +104,11 @@ def test_presence_shows_who_is_editing_which_note(live_server, new_context):
     )
 
 
+@pytest.mark.console_errors(
+    r"net::ERR_INTERNET_DISCONNECTED",
+    r"net::ERR_FAILED",
+    reason="the page goes offline on purpose: its requests fail until it is back",
+)
 def test_offline_edits_survive_a_reload_and_arrive_once(live_server, new_context):
     a = join_board(new_context(), live_server, "Online A", group=1)
     b_context = new_context()
@@ -133,7 +137,12 @@ def test_offline_edits_survive_a_reload_and_arrive_once(live_server, new_context
     for text in texts:
         note(a, text).wait_for(timeout=10_000)
     b.wait_for_function("!document.querySelector('#conn').textContent.includes('waiting')")
-    time.sleep(0.5)
+    # A barrier instead of a pause: ops reach each page in seq order, so once a later note shows
+    # on both, a duplicate of the offline ones would already be there too.
+    later = f"After the queue {uid()}"
+    add_with_composer(a, later)
+    for page in (a, b):
+        note(page, later).wait_for(timeout=10_000)
     for text in texts:
         assert note(a, text).count() == 1
         assert note(b, text).count() == 1
@@ -293,7 +302,9 @@ def test_note_text_is_shown_as_text_and_never_run(live_server, new_context):
     api_op(live_server, other["token"], board["id"], "note.create", lane_id=lane_id, text=sneaky)
     note(page, evil).wait_for()
     note(page, sneaky).wait_for()
-    time.sleep(0.5)
+    after = f"Rendered after the others {uid()}"  # a barrier: notes render in seq order
+    api_op(live_server, other["token"], board["id"], "note.create", lane_id=lane_id, text=after)
+    note(page, after).wait_for()
     assert page.locator(".lanes img").count() == 0
     assert page.locator(".lanes script").count() == 0
     assert page.evaluate("window.pwned") is None

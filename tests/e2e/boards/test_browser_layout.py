@@ -5,6 +5,7 @@ no console error."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -97,7 +98,7 @@ def test_every_board_asset_is_in_the_offline_cache(live_server, new_context):
     page = join_board(new_context(), live_server, "Cache C", group=1)
     page.wait_for_selector("html[data-offline-ready=true]")
     cached = page.evaluate(
-        """async () => { const c = await caches.open('roadmap-v3');
+        """async () => { const c = await caches.open('roadmap-v4');
              return (await c.keys()).map((r) => new URL(r.url).pathname); }"""
     )
     for asset in (
@@ -113,3 +114,20 @@ def test_every_board_asset_is_in_the_offline_cache(live_server, new_context):
         "/static/favicon.svg",
     ):
         assert asset in cached, (asset, cached)
+
+
+def test_a_console_error_on_any_page_is_caught(live_server, new_context):
+    """The zero-console-error check (tests/e2e/conftest.py) sees errors on every page of every
+    context, pages opened later included; this test takes its own provoked ones back."""
+    page = join_board(new_context(), live_server, "Console C", group=1)
+    page.evaluate("() => console.error('provoked error one')")
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/static/favicon.svg")
+    other.evaluate("() => setTimeout(() => { throw new Error('provoked error two'); })")
+    deadline = time.monotonic() + 10
+    seen = new_context.console_errors
+    while time.monotonic() < deadline and not any("provoked error two" in e for e in seen):
+        page.wait_for_timeout(50)
+    assert any("provoked error one" in e for e in seen), seen
+    assert any("uncaught" in e and "provoked error two" in e for e in seen), seen
+    seen[:] = [e for e in seen if "provoked error" not in e]

@@ -223,6 +223,79 @@ def test_group_notes_by_keyboard_and_by_drag(room, artifacts):
     fac.screenshot(path=str(artifacts / "room-facilitator-grouped.png"))
 
 
+DRAG_ONTO = """async ([from, to, onCluster]) => {
+  const text = (n) => n.querySelector(':scope > .note-text').textContent;
+  const src = Array.from(document.querySelectorAll('#lanes .note:not(.cluster-card)'))
+    .find((n) => text(n) === from);
+  const sel = onCluster ? '#lanes .cluster-card' : '#lanes .note';
+  const tgt = Array.from(document.querySelectorAll(sel))
+    .find((n) => text(n) === to);
+  const keepSortableOut = (e) => e.stopPropagation();
+  document.querySelectorAll('.note-list').forEach((l) => ['dragstart', 'dragover'].forEach(
+    (type) => l.addEventListener(type, keepSortableOut, true)));
+  const dt = new DataTransfer();
+  src.dispatchEvent(new DragEvent('dragstart', { bubbles: true, dataTransfer: dt }));
+  const head = onCluster ? tgt.querySelector('.cluster-title') : tgt;
+  const r = head.getBoundingClientRect();
+  const over = () => head.dispatchEvent(new DragEvent('dragover', {
+    bubbles: true, cancelable: true, dataTransfer: dt,
+    clientX: r.x + r.width / 2, clientY: r.y + r.height / 2 }));
+  over();
+  await new Promise((done) => setTimeout(done, 650));
+  over();
+  const marked = tgt.classList.contains('group-target');
+  src.dispatchEvent(new DragEvent('dragend', { bubbles: true, dataTransfer: dt }));
+  return marked;
+}"""
+
+
+def lane_counts_agree(page) -> list[tuple[str, str]]:
+    """Each lane's tab count and header count ("N notes"), as the page shows them."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('#lanes .lane')).map((lane) => {
+             const tab = document.querySelector(`.lane-tab[data-lane-id="${lane.dataset.laneId}"]`);
+             return [tab ? tab.querySelector('.tab-count').textContent : '',
+                     lane.querySelector('.lane-count').textContent.replace(/\\D+/g, '')];
+           })"""
+    )
+
+
+def test_add_a_note_to_an_existing_cluster_by_drag_and_by_keyboard(room, artifacts):
+    """Issue 16 item 5: a note dropped on a cluster card, or on a note inside a cluster, joins
+    that cluster (cluster.add); G then G on the cluster does the same; counts agree."""
+    fac, phone, ana = room["fac"], room["phone"], room["ana"]
+    tag = uuid.uuid4().hex[:4]
+    names = [f"{w} {tag}" for w in ("Beds", "Blankets", "Food", "Water")]
+    for text in names:
+        add_note(ana, text)
+        fac.locator(".note", has_text=text).wait_for()
+    fac.locator(".note", has_text=names[1]).focus()
+    fac.keyboard.press("g")
+    fac.locator(".note.group-picked").wait_for()
+    fac.locator(".note", has_text=names[0]).focus()
+    fac.keyboard.press("g")
+    card = fac.locator(".cluster-card", has_text=names[0])
+    card.wait_for()
+    assert "2 notes inside" in card.inner_text()
+    # Drag onto the cluster card's title: the note joins it.
+    assert fac.evaluate(DRAG_ONTO, [names[2], names[0], True]) is True
+    card.locator(".note-meta", has_text="3 notes inside").first.wait_for()
+    # Keyboard: G on a loose note, G on the cluster card.
+    fac.locator(".note:not(.cluster-card)", has_text=names[3]).first.focus()
+    fac.keyboard.press("g")
+    fac.locator(".note.group-picked").wait_for()
+    card.focus()
+    fac.keyboard.press("g")
+    card.locator(".note-meta", has_text="4 notes inside").first.wait_for()
+    phone.locator(".cluster-card", has_text=names[3]).wait_for(state="attached")
+    # Every note of the cluster is in its lane on every screen: tab and header agree.
+    fac.wait_for_function("() => !document.querySelector('#conn').textContent.includes('·')")
+    for page in (fac, phone):
+        counts = lane_counts_agree(page)
+        assert all(tab == head for tab, head in counts), counts
+    fac.screenshot(path=str(artifacts / "room-facilitator-cluster-add.png"))
+
+
 def test_several_dots_on_one_note(room, artifacts):
     fac, phone, ana = room["fac"], room["phone"], room["ana"]
     add_note(ana, "Worth three dots")

@@ -147,6 +147,16 @@ def test_the_timeout_counts_running_time_not_waiting(busy_boards, gate_settings)
         proc.wait()
 
 
+def worker_resumes_within(worker, seconds: float) -> bool:
+    """Watch the paused worker for `seconds`: True as soon as it runs again."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if state(worker.pid) != psutil.STATUS_STOPPED:
+            return True
+        time.sleep(0.02)
+    return False
+
+
 @pytest.fixture
 def worker():
     w = RenderWorker()
@@ -168,19 +178,19 @@ def test_a_render_waits_for_a_quiet_moment_and_then_finishes(
     result: dict = {}
     waits: list[bool] = []
     busy_boards.set()
-    time.sleep(0.2)
-    started = time.monotonic()
     thread = threading.Thread(
         target=lambda: result.update(worker.render("board", context, on_wait=waits.append))
     )
     thread.start()
-    time.sleep(1.5)
-    assert thread.is_alive() and waits == [True]
+    deadline = time.monotonic() + 30  # the worker is paused (SIGSTOP) while the boards are busy
+    while state(worker.pid) != psutil.STATUS_STOPPED and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert state(worker.pid) == psutil.STATUS_STOPPED
+    assert thread.is_alive() and waits == [True] and not result  # and it stays paused:
+    assert not worker_resumes_within(worker, seconds=1.0)  # max_pause is 60 s
     busy_boards.clear()
     thread.join(60)
     assert result["pdf"].startswith(b"%PDF-") and waits == [True, False]
-    assert time.monotonic() - started >= 1.5
     assert state(worker.pid) != psutil.STATUS_STOPPED
 
 
