@@ -62,8 +62,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_ACCOUNT": "10 per 5 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": "100 per 5 minutes",
         # Ops from one address, whatever tokens it holds (on top of OP_RATE_* per participant).
-        "ADDRESS_OP_RATE_PER_SECOND": 60.0,
-        "ADDRESS_OP_RATE_BURST": 300,
+        "ADDRESS_OP_RATE_PER_SECOND": 150.0,  # a plenary of 1,000 behind one NAT: ~100 ops/s
+        "ADDRESS_OP_RATE_BURST": 600,
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
         "TRUSTED_PROXIES": 0,
         "RATELIMIT_STORAGE_URI": "memory://",  # redis://… with several server processes
