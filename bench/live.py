@@ -5,14 +5,17 @@ or targets --url. Each client joins the event over HTTP, connects over a websock
 board (round robin over the five), then sends ops at --rate per second (Poisson arrivals):
 note.create, note.update of its own notes, note.move, vote.add/remove. It prints:
 
-- broadcast latency: op sent -> op received by each other client of the board (p50/p95/p99)
+- broadcast latency: op sent -> op received by each other client of the board (p50/p95/p99),
+  an op received in an `ops` batch included; deliveries per second
 - ack latency: op sent -> ack received by the sender
+- server CPU per applied op and per delivery (one op received by one client)
 - ops/s applied, errors (refused or unanswered ops, failed connects, disconnects)
 - lost / duplicated ops: every client must see every seq after its join exactly once
 - server memory: RSS of the worker, and per connected client
 
     .venv/bin/python bench/live.py                       # 230 clients, 0.5 ops/s, 30 s
     .venv/bin/python bench/live.py --rate 1.0
+    .venv/bin/python bench/live.py --clients 1000 --rate 0.1 --boards 1   # a plenary
     .venv/bin/python bench/live.py --clients 1000 --rate 0 --duration 20   # connect run
     .venv/bin/python bench/live.py --render              # while event PDFs render back to back
     ROADMAP_REPORT_YIELD_OPS=0 .venv/bin/python bench/live.py --render   # renders never wait
@@ -83,6 +86,11 @@ class Server:
             "ROADMAP_INSTANCE_PATH": str(self.workdir / "instance"),
             "DATABASE_URL": f"sqlite:///{self.workdir / 'bench.sqlite'}",
             "EXPORT_DIR": str(self.workdir / "exports"),
+            # Every bench client comes from 127.0.0.1: the per-address op limit (60 ops/s, for
+            # many tokens behind one address) would cap the run, as it would a venue's NAT.
+            "ROADMAP_ADDRESS_OP_RATE_PER_SECOND": os.environ.get(
+                "ROADMAP_ADDRESS_OP_RATE_PER_SECOND", "0"
+            ),
         }
         self.proc: subprocess.Popen | None = None
         self.demo: dict[str, Any] = {}
@@ -111,15 +119,16 @@ class Server:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a loaded machine starts slowly
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/healthz", timeout=1).ok:
+                if requests.get(self.url + "/healthz", timeout=5).ok:
                     return self
             except requests.RequestException:
                 time.sleep(0.2)
+        log = (self.workdir / "server.log").read_text()
         self.stop()
-        raise RuntimeError((self.workdir / "server.log").read_text())
+        raise RuntimeError(log)
 
     def worker_pid(self) -> int:
         assert self.proc is not None
@@ -133,6 +142,9 @@ class Server:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+        log = self.workdir / "server.log"
+        if log.exists():  # kept for a look after the run (a worker that died says why there)
+            shutil.copy(log, Path(tempfile.gettempdir()) / "roadmap-bench-server.log")
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
@@ -150,7 +162,10 @@ def find_worker(url: str) -> int | None:
 def cpu_seconds(pid: int | None) -> float:
     if not pid:
         return float("nan")
-    times = psutil.Process(pid).cpu_times()
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.NoSuchProcess:
+        return float("nan")
     return times.user + times.system
 
 
@@ -162,8 +177,20 @@ def runqueue_seconds(pid: int | None) -> float:
         return float("nan")
 
 
+def stalls_of(url: str) -> dict[str, Any] | None:
+    """The server's GC and checkpoint counters (GET /healthz), if it reports them."""
+    try:
+        return requests.get(url + "/healthz", timeout=10).json().get("stalls")
+    except (requests.RequestException, ValueError):
+        return None
+
+
 def rss_kb(pid: int | None) -> float:
-    return psutil.Process(pid).memory_info().rss / 1024 if pid else float("nan")
+    try:
+        return psutil.Process(pid).memory_info().rss / 1024 if pid else float("nan")
+    except psutil.NoSuchProcess:  # the worker died (see the server log)
+        print(f"the server process {pid} is gone: see the server log", file=sys.stderr)
+        return float("nan")
 
 
 # --- the clients --------------------------------------------------------------------------------
@@ -187,6 +214,7 @@ class Tally:
     duplicated: int = 0
     connected: int = 0
     cpu_s: float = 0.0  # the client processes' own CPU while sending
+    frames: int = 0  # "ops" batches received (each also counts its ops in broadcast_ms)
 
     def error(self, code: str) -> None:
         self.errors[code] = self.errors.get(code, 0) + 1
@@ -257,6 +285,10 @@ class Wire:
         await self.ws.send_str(f"42{self.ids}" + json.dumps([event, payload]))
         try:
             return await asyncio.wait_for(future, timeout)
+        except asyncio.CancelledError:  # the connection closed under it (read() cancels)
+            if self.connected:
+                raise
+            raise ConnectionError("disconnected") from None
         finally:
             self.pending.pop(self.ids, None)
 
@@ -280,10 +312,16 @@ class BenchClient:
         self.voted: set[int] = set()
         self.closing = False
 
-    def on_event(self, name: str, message: dict[str, Any], now: int) -> None:
-        if name != "op":
-            return
-        if message.get("op_id") and "-" in message["op_id"]:
+    def on_event(self, name: str, payload: dict[str, Any], now: int) -> None:
+        if name == "op":
+            self.on_op(payload, now)
+        elif name == "ops":  # a batch: one frame, several ops in seq order (docs/protocol.md)
+            self.tally.frames += 1
+            for message in payload["ops"]:
+                self.on_op(message, now)
+
+    def on_op(self, message: dict[str, Any], now: int) -> None:
+        if message.get("op_id") and "-" in message["op_id"] and message["type"] != "coalesced":
             self.tally.broadcast_ms.append(age_ms(message["op_id"], now))
         self.seqs.append(message["seq"])
         note = (message.get("result") or {}).get("note")
@@ -512,6 +550,9 @@ def main() -> None:
     parser.add_argument("--url", help="target this server instead of starting one")
     parser.add_argument("--code", default="ARAT19", help="the event's join code (with --url)")
     parser.add_argument("--clients", type=int, default=230)
+    parser.add_argument(
+        "--boards", type=int, default=0, help="use the first N boards (1: a plenary; 0: all)"
+    )
     parser.add_argument("--rate", type=float, default=0.5, help="ops per second per client")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of sending")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds to wait for the tail")
@@ -539,6 +580,8 @@ def main() -> None:
         event = requests.post(f"{url}/api/join", json={"code": code, "name": "probe"}, timeout=10)
         event.raise_for_status()
         boards = [g["board_id"] for g in event.json()["event"]["groups"]]
+        if opts.boards:
+            boards = boards[: opts.boards]
         probe = {"Authorization": f"Bearer {event.json()['token']}"}
         lanes = {
             b: [
@@ -573,12 +616,14 @@ def main() -> None:
         idle = rss_kb(pid)
         cpu_before, waited_before = cpu_seconds(pid), runqueue_seconds(pid)
         renders = Renders(server) if opts.render and server else None
+        stalls_before = stalls_of(url)
         go.set()
         ops_end = time.monotonic() + opts.duration
         results = [out.get(timeout=opts.duration + opts.settle + 300) for _ in workers]
         if renders:
             renders.stop()
         busy = rss_kb(pid)
+        stalls_after = stalls_of(url)
         cpu = cpu_seconds(pid) - cpu_before
         waited = runqueue_seconds(pid) - waited_before
         for w in workers:
@@ -595,6 +640,7 @@ def main() -> None:
         total.lost += r["lost"]
         total.cpu_s += r["cpu_s"]
         total.duplicated += r["duplicated"]
+        total.frames += r.get("frames", 0)
         for k, v in r["errors"].items():
             total.errors[k] = total.errors.get(k, 0) + v
     per_client = (idle - baseline) / max(connected, 1)
@@ -605,7 +651,10 @@ def main() -> None:
         f" {opts.duration:g} s"
     )
     deliveries = len(total.broadcast_ms)
-    print(f"broadcast latency  {percentiles(total.broadcast_ms)}  ({deliveries} deliveries)")
+    print(
+        f"broadcast latency  {percentiles(total.broadcast_ms)}  ({deliveries} deliveries, "
+        f"{deliveries / opts.duration:.0f}/s; {total.frames} of the frames were batches)"
+    )
     print(f"ack latency        {percentiles(total.ack_ms)}  ({len(total.ack_ms)} acks)")
     print(
         f"ops/s {total.applied / opts.duration:.1f} applied ({total.sent} sent); errors {errors} "
@@ -614,7 +663,8 @@ def main() -> None:
     applied = max(total.applied, 1)
     print(
         f"server CPU {cpu:.1f} s over the run ({cpu / (opts.duration + opts.settle) * 100:.0f}% of "
-        f"a core), {cpu / applied * 1000:.2f} ms per applied op (ack + broadcast included); "
+        f"a core), {cpu / applied * 1000:.2f} ms per applied op (ack + broadcast included), "
+        f"{cpu / max(deliveries, 1) * 1e6:.0f} us per delivery; "
         f"machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
     print(
@@ -626,6 +676,21 @@ def main() -> None:
         f"server RSS {baseline / 1024:.1f} MB before, {idle / 1024:.1f} MB connected, "
         f"{busy / 1024:.1f} MB after the ops; {per_client:.1f} KB per connected client"
     )
+    if stalls_after and stalls_before:
+        full = stalls_after["gc_full_collections"] - stalls_before["gc_full_collections"]
+        gc_ms = stalls_after["gc_full_total_ms"] - stalls_before["gc_full_total_ms"]
+        checkpoints = stalls_after["wal_checkpoints"] - stalls_before["wal_checkpoints"]
+        print(
+            f"server pauses: {full} full GC collections ({gc_ms:.0f} ms in all, longest since "
+            f"start {stalls_after['gc_full_longest_ms']:.0f} ms); WAL checkpoints "
+            + (
+                f"in a thread: {checkpoints} "
+                f"(longest {stalls_after['wal_checkpoint_longest_ms']:.0f}"
+                " ms, not in the request path)"
+                if stalls_after["wal_checkpoint_thread"]
+                else "automatic (in the commit that fills the WAL)"
+            )
+        )
     if renders is not None:
         # A render waits while the boards are busy (REPORT_YIELD_OPS; 0 turns that off), at most
         # REPORT_MAX_PAUSE_SECONDS in a row: some PDFs arrive only once the ops have stopped.
@@ -642,6 +707,10 @@ def main() -> None:
             json.dumps(
                 {
                     "clients": opts.clients,
+                    "boards": len(boards),
+                    "deliveries_per_s": deliveries / opts.duration,
+                    "batches": total.frames,
+                    "server_us_per_delivery": cpu / max(deliveries, 1) * 1e6,
                     "connected": connected,
                     "rate": opts.rate,
                     "broadcast_ms": {"p50": b[49], "p95": b[94], "p99": b[98]},

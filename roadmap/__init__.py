@@ -85,6 +85,8 @@ def prepare_for_serving(app: Flask) -> None:
     - One process serves every socket: move what start-up made (modules, the app, ~200,000
       objects) out of the cyclic GC's reach; a full collection over it paused the process for
       100-150 ms, every op in flight with it (docs/protocol.md, "Performance").
+    - SQLite WAL checkpoints in a thread of their own, not in a commit
+      (database.start_checkpointer; SQLITE_CHECKPOINT_THREAD=False keeps SQLite's automatic one).
     """
     if socketio.async_mode != "gevent":
         return
@@ -92,5 +94,12 @@ def prepare_for_serving(app: Flask) -> None:
         from .realtime.transport import install
 
         install()
+    if app.config.get("SQLITE_CHECKPOINT_THREAD", True):
+        from .database import start_checkpointer
+
+        start_checkpointer(app)
     gc.collect()
     gc.freeze()
+    from .realtime.stalls import watch_gc
+
+    watch_gc()

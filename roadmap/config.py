@@ -36,11 +36,22 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OP_RATE_PER_SECOND": 20.0,
         "OP_RATE_BURST": 60,
         "OPS_CATCHUP_LIMIT": 1000,  # beyond this many missed ops a client gets a snapshot
+        # A room's ops go out together once per tick, a quiet room's at once (realtime/broadcast.py)
+        "BROADCAST_TICK_SECONDS": 0.025,  # up to 100 sockets; longer in proportion past that,
+        "BROADCAST_TICK_MAX_SECONDS": 0.075,  # up to this (a plenary of 1,000)
+        # Presence past this many people on a board is counts (+ staff and editors by name),
+        # sent at most every PRESENCE_CROWD_SECONDS (docs/protocol.md, "presence").
+        "PRESENCE_LIST_MAX": 50,
+        # board:join sends at most NOTES_PAGE notes (the rest: board:page) and OPS_PAGE missed ops.
+        "NOTES_PAGE": 200,
+        "OPS_PAGE": 500,
+        "PRESENCE_CROWD_SECONDS": 2.0,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": 60 * 60 * 24 * 30,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": list(LANGUAGES),
         "PDF_WORKER": True,  # render PDFs in a separate process
+        "SQLITE_CHECKPOINT_THREAD": True,  # gevent: WAL checkpoints off the request path
         "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (realtime/transport.py)
         # A PDF render pauses while the boards broadcast more ops a second than this (0: never),
         # for at most REPORT_MAX_PAUSE_SECONDS in a row (roadmap/reports/gate.py).
@@ -56,8 +67,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOGIN_LIMIT_PER_ACCOUNT": "10 per 5 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": "100 per 5 minutes",
         # Ops from one address, whatever tokens it holds (on top of OP_RATE_* per participant).
-        "ADDRESS_OP_RATE_PER_SECOND": 60.0,
-        "ADDRESS_OP_RATE_BURST": 300,
+        "ADDRESS_OP_RATE_PER_SECOND": 150.0,  # a plenary of 1,000 behind one NAT: ~100 ops/s
+        "ADDRESS_OP_RATE_BURST": 600,
         # Reverse proxies in front of the app whose X-Forwarded-For is trusted (0: none).
         "TRUSTED_PROXIES": 0,
         "RATELIMIT_STORAGE_URI": "memory://",  # redis://… with several server processes

@@ -185,11 +185,13 @@ class Shared(Local):
         return {p for p, v in zip(names, found, strict=True) if v is not None or p == process_id()}
 
     def set_presence(self, board_id: int, sid: str, entry: dict[str, Any]) -> None:
+        _local.set_presence(board_id, sid, entry)  # this process's own (its broadcast tick)
         self.ensure_heartbeat()
         value = json.dumps({**entry, "proc": process_id()})
         self.redis.hset(f"{PREFIX}presence:{board_id}", sid, value)
 
     def drop_presence(self, board_id: int, sid: str) -> None:
+        _local.drop_presence(board_id, sid)
         self.redis.hdel(f"{PREFIX}presence:{board_id}", sid)
 
     def presence_entries(self, board_id: int) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from .i18n import LANGUAGE_NAMES, html_lang, normalise, ui_language
 from .identity import current_participant
 from .joining.participants import save_language
 from .models import Event, Participant
-from .realtime import transport
+from .realtime import stalls, transport
 
 bp = Blueprint("views", __name__)
 
@@ -91,7 +91,7 @@ def healthz():
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         raise AppError("unavailable", "The database does not answer.") from None
-    return {"status": "ok", **transport.status()}
+    return {"status": "ok", **transport.status(), "stalls": stalls.status()}
 
 
 @bp.post("/lang")

@@ -78,12 +78,13 @@ def test_the_gevent_server_keeps_its_start_up_heap_out_of_the_cyclic_gc(tmp_path
     import engineio.socket
 
     from roadmap import prepare_for_serving
-    from roadmap.realtime import transport
+    from roadmap.realtime import stalls, transport
 
     config = {
         "SECRET_KEY": "x",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'db.sqlite'}",
         "EXPORT_DIR": str(tmp_path / "exports"),
+        "SQLITE_CHECKPOINT_THREAD": False,  # tests/test_stalls.py
     }
     original = engineio.socket.Socket
     try:
@@ -99,3 +100,4 @@ def test_the_gevent_server_keeps_its_start_up_heap_out_of_the_cyclic_gc(tmp_path
     finally:
         gc.unfreeze()
         engineio.socket.Socket = original
+        stalls.unwatch_gc()

@@ -132,6 +132,17 @@ class OpsAfter(BaseModel):
     after: int = Field(default=0, ge=0)
 
 
+class NotesAfter(BaseModel):
+    after: int = Field(default=0, ge=0, le=2**63 - 1)
+    limit: int = Field(default=200, ge=1, le=1000)
+
+
+class NotesPage(BaseModel):
+    seq: int
+    notes: list[NoteOut]
+    next: int | None = None
+
+
 class OpsOut(BaseModel):
     seq: int
     ops: list[OpMessage] | None = None

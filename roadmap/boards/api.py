@@ -5,12 +5,21 @@ from __future__ import annotations
 from .. import ops
 from ..api import body, bp, query
 from ..api.openapi import documented
-from ..api.schemas import BoardOut, ErrorBody, OpAck, OpIn, OpsAfter, OpsOut
+from ..api.schemas import (
+    BoardOut,
+    ErrorBody,
+    NotesAfter,
+    NotesPage,
+    OpAck,
+    OpIn,
+    OpsAfter,
+    OpsOut,
+)
 from ..errors import STATUS
 from ..identity import board_for, current_participant
 from ..ops.core import MAX_ID
 from ..realtime.handlers import catch_up, publish
-from .snapshot import board_snapshot
+from .snapshot import board_snapshot, notes_page
 
 ERRORS = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_404": ErrorBody}
 # An id the database cannot hold is a 404 here, not an overflow deeper down.
@@ -23,6 +32,24 @@ def get_board(board_id: int):
     """A board as the caller may see it: lanes, notes, votes and the current seq."""
     who = current_participant()
     return board_snapshot(board_for(who, board_id), who)
+
+
+@bp.get(f"{BOARD}/notes")
+@documented(
+    query=NotesAfter,
+    resp={"HTTP_200": NotesPage, "HTTP_400": ErrorBody, **ERRORS},
+    tags=("boards",),
+)
+def get_notes(board_id: int):
+    """A page of the notes the caller may see, by id: those above `after`, at most `limit`;
+    `next` is the `after` of the next page (null: the last page). See docs/protocol.md."""
+    who = current_participant()
+    assert who is not None  # required: a 401 otherwise
+    board = board_for(who, board_id)
+    args = query(NotesAfter)
+    seq = board.seq
+    notes, cursor = notes_page(board, who, args.after, args.limit)
+    return {"seq": seq, "notes": notes, "next": cursor}
 
 
 @bp.get(f"{BOARD}/ops")

@@ -196,26 +196,88 @@ def without_counts(result: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
-    """The board as `viewer` may see it: the shape of GET /api/boards/<id>."""
+def notes_page(
+    board: Board, viewer: Participant | None, after: int, limit: int
+) -> tuple[list[dict[str, Any]], int | None]:
+    """The notes `viewer` may see with an id above `after`, at most `limit`, by id, and the
+    cursor for the next page (the last id; None when this is the last page)."""
+    staff = viewer is not None and is_staff(viewer, board)
+    query = (
+        sa.select(Note)
+        .where(Note.board_id == board.id, Note.deleted_at.is_(None), Note.id > after)
+        .order_by(Note.id)
+        .limit(limit + 1)
+        .options(so.selectinload(Note.author))
+    )
+    if not staff:
+        query = query.where(
+            sa.or_(Note.hidden.is_(False), Note.author_id == (viewer.id if viewer else None))
+        )
+    rows = db.session.scalars(query).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    counts = vote_counts(board.id)
+    hide = counts_hidden(board, staff)
+    items = [_note_item(n, counts, hide, viewer) for n in rows]
+    _add_translations(items, viewer)
+    return items, (rows[-1].id if more and rows else None)
+
+
+def _add_translations(items: list[dict[str, Any]], viewer: Participant | None) -> None:
+    """Notes translated by the room (issue 15), translators as privacy.py lets this viewer see."""
+    translated = translations.for_notes([n["id"] for n in items], viewer.id if viewer else None)
+    for item in items:
+        item["translations"] = translated.get(item["id"], {})
+
+
+def _note_item(
+    note: Note, counts: dict[int, int], hide: bool, viewer: Participant | None
+) -> dict[str, Any]:
+    item = note_dict(note, counts.get(note.id, 0))
+    if hide:
+        item["votes"] = None
+    item["mine"] = viewer is not None and note.author_id == viewer.id
+    return item
+
+
+def board_snapshot(
+    board: Board, viewer: Participant | None, page: int | None = None
+) -> dict[str, Any]:
+    """The board as `viewer` may see it: the shape of GET /api/boards/<id>.
+
+    With `page` (board:join on a big board) `notes` holds at most that many notes, the first by
+    id, and `notes_next` the cursor for the rest (`board:page`, GET /api/boards/<id>/notes)."""
     staff = viewer is not None and is_staff(viewer, board)
     group = db.session.get_one(Group, board.group_id)
     counts = vote_counts(board.id)
     hide = counts_hidden(board, staff)
-    notes, hidden_count = [], 0
-    for note in ordered_notes(board.id):
-        if visible_to(note, viewer, staff):
-            item = note_dict(note, counts.get(note.id, 0))
-            if hide:
-                item["votes"] = None
-            item["mine"] = viewer is not None and note.author_id == viewer.id
-            notes.append(item)
-        else:
-            hidden_count += 1
-    # Notes translated by the room (issue 15), translators as privacy.py lets this viewer see.
-    translated = translations.for_notes([n["id"] for n in notes], viewer.id if viewer else None)
-    for item in notes:
-        item["translations"] = translated.get(item["id"], {})
+    notes: list[dict[str, Any]] = []
+    hidden_count = 0
+    next_cursor = None
+    if page is not None:
+        notes, next_cursor = notes_page(board, viewer, 0, page)
+        notes.sort(key=lambda n: (n["lane_id"], n["position"], n["id"]))  # as ordered_notes
+        if not staff:
+            hidden_count = (
+                db.session.scalar(
+                    sa.select(sa.func.count())
+                    .select_from(Note)
+                    .where(
+                        Note.board_id == board.id,
+                        Note.deleted_at.is_(None),
+                        Note.hidden.is_(True),
+                        Note.author_id.is_distinct_from(viewer.id if viewer else None),
+                    )
+                )
+                or 0
+            )
+    else:
+        for note in ordered_notes(board.id):
+            if visible_to(note, viewer, staff):
+                notes.append(_note_item(note, counts, hide, viewer))
+            else:
+                hidden_count += 1
+        _add_translations(notes, viewer)
     my_votes: list[int] = []
     takeaways: list[dict[str, Any]] = []
     if viewer is not None:
@@ -272,6 +334,7 @@ def board_snapshot(board: Board, viewer: Participant | None) -> dict[str, Any]:
             for code in translations.languages_of(translations.event_of_board(board.id))
         ],
         "safety": safety.client_rules(),
+        **({"notes_next": next_cursor} if next_cursor is not None else {}),
     }
 
 

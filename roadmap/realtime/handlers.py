@@ -8,20 +8,21 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import ops, shared
 from ..boards import catch_up as history
-from ..boards.snapshot import board_snapshot, redacted_message, without_counts
+from ..boards.snapshot import board_snapshot, notes_page
 from ..errors import AppError
 from ..extensions import db, socketio
 from ..identity import board_for, is_staff, participant_for_token
 from ..models import Board, BoardOp, Note, Participant
 from ..ops.core import MAX_ID, Id, TokenBucket, validation_message
 from .activity import live_activity
+from .broadcast import Item, batcher
 
 
 @dataclass
@@ -43,6 +44,13 @@ class JoinData(BaseModel):
     model_config = ConfigDict(extra="ignore", strict=True)
     board_id: Id
     since: int | None = Field(default=None, ge=0, le=MAX_ID)
+
+
+class PageData(BaseModel):
+    model_config = ConfigDict(extra="ignore", strict=True)
+    board_id: Id
+    after: int = Field(ge=0, le=MAX_ID)
+    limit: int = Field(default=200, ge=1, le=1000)
 
 
 class LeaveData(BaseModel):
@@ -180,12 +188,29 @@ def on_join(data: Any) -> dict[str, Any]:
     # this client (seq <= the ack's seq: the client skips it), never in neither.
     db.session.rollback()
     ack: dict[str, Any] = {"ok": True, "seq": board.seq}
+    cfg = current_app.config
     missed = catch_up(board, args.since, who) if args.since is not None else None
     if missed is not None:
+        page = cfg.get("OPS_PAGE", 500)
+        if len(missed) > page:  # the rest: board:join again with since = the last seq here
+            missed, ack["more"] = missed[:page], True
         ack["ops"] = missed
     else:
-        ack["snapshot"] = board_snapshot(board, who)
+        ack["snapshot"] = board_snapshot(board, who, page=cfg.get("NOTES_PAGE", 200))
     return ack
+
+
+@socketio.on("board:page")
+@handler
+def on_page(data: Any) -> dict[str, Any]:
+    """The next page of a big board's notes after board:join (docs/protocol.md, paging)."""
+    who = me()
+    args = parse(PageData, data)
+    board = board_for(who, args.board_id)
+    db.session.rollback()  # read what is committed now (as board:join does)
+    seq = board.seq
+    notes, cursor = notes_page(board, who, args.after, args.limit)
+    return {"ok": True, "seq": seq, "notes": notes, "next": cursor}
 
 
 @socketio.on("board:leave")
@@ -237,47 +262,35 @@ def on_error(err: Exception) -> dict[str, Any]:
 
 
 def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
-    """Send a newly applied op to its board's room (redacted for those outside its audience;
-    without vote counts for participants while the results are hidden)."""
+    """Send a newly applied op to its board's room, batched per tick (realtime/broadcast.py):
+    redacted for those outside its audience, without vote counts for participants while the
+    results are hidden, never to its sender's socket (`skip_sid`: the ack carries it)."""
     row = applied.row
     if row is None or applied.message is None:
         return
     live_activity.note()  # a PDF render waits while the boards are busy (reports/gate.py)
     shared.store().ensure_heartbeat()  # other processes' render gates see this rate too
-    room = room_of(row.board_id)
-    if row.audience is None:
-        socketio.emit("op", applied.message, to=room, skip_sid=skip_sid)
-        return
-    # The audience gets the full op, everyone else the seq alone (no gaps). The full one goes
-    # first: a client that also got the redacted one (another process's) skips it by its seq.
-    staff_room = f"{room}:staff"
-    hide = bool(row.audience.get("hide_counts"))
-    everyone = "participants" not in row.audience
-    insiders = [] if everyone else [f"{room}:p:{pid}" for pid in row.audience["participants"]]
-    if not hide:
-        socketio.emit("op", applied.message, to=[staff_room, *insiders], skip_sid=skip_sid)
-    else:
-        socketio.emit("op", applied.message, to=staff_room, skip_sid=skip_sid)
-        stripped = {**applied.message, "result": without_counts(applied.message["result"])}
-        staff = _sids([staff_room])
-        to = room if everyone else insiders
-        if to:
-            socketio.emit("op", stripped, to=to, skip_sid=_skip(staff, skip_sid))
-    if everyone:
-        return
-    seen = _sids([staff_room, *insiders])
-    socketio.emit("op", redacted_message(row), to=room, skip_sid=_skip(seen, skip_sid))
+    tick = tick_for(row.board_id)
+    batcher.publish(row.board_id, Item(row, applied.message, skip_sid), tick)
 
 
-def _sids(rooms: list[str]) -> set[str]:
-    return {sid for sid, _eio in socketio.server.manager.get_participants("/", rooms)}
-
-
-def _skip(sids: set[str], also: str | None) -> list[str]:
-    return [*sids, also] if also else [*sids]
+def tick_for(board_id: int) -> float:
+    """How long a busy board's ops wait to go out together: BROADCAST_TICK_SECONDS, longer in
+    proportion past 100 sockets (a send costs per socket) up to BROADCAST_TICK_MAX_SECONDS."""
+    if not has_request_context():
+        return 0.0  # a command or a job: send at once (the process may end before a tick)
+    cfg = current_app.config
+    tick = cfg.get("BROADCAST_TICK_SECONDS", 0.025)
+    if tick <= 0:
+        return 0.0
+    sockets = len(PRESENCE.get(board_id, ()))
+    return min(
+        max(tick, tick * sockets / 100), max(tick, cfg.get("BROADCAST_TICK_MAX_SECONDS", 0.075))
+    )
 
 
 def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None:
+    batcher.flush(board_id)  # the ops before it first
     socketio.emit(event, payload, to=room_of(board_id))
 
 
@@ -305,39 +318,66 @@ _presence_due: set[int] = set()  # boards whose presence broadcast is scheduled
 
 
 def _broadcast_presence(board_id: int) -> None:
-    """Send the board's presence list to its room, at most once per PRESENCE_COALESCE_SECONDS.
+    """Send the board's presence to its room, at most once per PRESENCE_COALESCE_SECONDS
+    (PRESENCE_CROWD_SECONDS on a board past PRESENCE_LIST_MAX people).
 
     Every join, leave and edit would otherwise send the whole list to the whole room: with a
     room of 200 that is 40,000 messages for the room joining, enough to starve everything else.
     """
-    delay = current_app.config.get("PRESENCE_COALESCE_SECONDS", 0.5) if current_app else 0
+    cfg = current_app.config if current_app else {}
+    delay = cfg.get("PRESENCE_COALESCE_SECONDS", 0.5)
+    if delay > 0 and len(PRESENCE.get(board_id, ())) > cfg.get("PRESENCE_LIST_MAX", 50):
+        delay = max(delay, cfg.get("PRESENCE_CROWD_SECONDS", 2.0))
+    limit = cfg.get("PRESENCE_LIST_MAX", 50)
     store = shared.store()  # the background task has no app context
     if delay <= 0:
-        _send_presence(board_id, store)
+        _send_presence(board_id, limit, store)
         return
     with _lock:
         if board_id in _presence_due:
             return
         _presence_due.add(board_id)
-    socketio.start_background_task(_send_presence_later, board_id, delay, store)
+    socketio.start_background_task(_send_presence_later, board_id, delay, limit, store)
 
 
-def _send_presence_later(board_id: int, delay: float, store: shared.Local) -> None:
+def _send_presence_later(
+    board_id: int, delay: float, limit: int, store: shared.Local | None = None
+) -> None:
     socketio.sleep(delay)
     with _lock:
         _presence_due.discard(board_id)
-    _send_presence(board_id, store)
+    _send_presence(board_id, limit, store)
 
 
-def _send_presence(board_id: int, store: shared.Local) -> None:
-    entries = store.presence_entries(board_id)
+def presence_payload(
+    board_id: int, limit: int, store: shared.Local | None = None
+) -> dict[str, Any]:
+    """What the room is told about who is here. Past `limit` people (a plenary) it is counts:
+    `count` and `roles` (people per role), `crowd: true`, and by name only the staff and whoever
+    is editing a note (at most `limit`), so each broadcast stays small however big the room."""
+    # Every process's sockets (Redis with REDIS_URL: roadmap/shared.py).
+    entries = (store or shared.store()).presence_entries(board_id)
     participants = _presence_of(entries)
     hidden = sorted({e["secret"] for e in entries if e.get("secret") is not None})
-    socketio.emit(
-        "presence",
-        {"board_id": board_id, "participants": participants, "editing_anonymous": hidden},
-        to=room_of(board_id),
-    )
+    roles: dict[str, int] = {}
+    for entry in participants:
+        roles[entry["role"]] = roles.get(entry["role"], 0) + 1
+    payload: dict[str, Any] = {
+        "board_id": board_id,
+        "participants": participants,
+        "editing_anonymous": hidden,
+        "count": len(participants),
+        "roles": roles,
+    }
+    if len(participants) > limit:
+        named = [p for p in participants if p["role"] != "participant" or p.get("editing")]
+        payload["participants"] = named[:limit]
+        payload["crowd"] = True
+    return payload
+
+
+def _send_presence(board_id: int, limit: int = 50, store: shared.Local | None = None) -> None:
+    socketio.emit("presence", presence_payload(board_id, limit, store), to=room_of(board_id))
 
 
 def _set_presence(board_id: int, sid: str, who: Participant, editing: int | None) -> None:

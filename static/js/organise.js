@@ -130,6 +130,7 @@
     });
     socket.on('disconnect', () => { conn.dataset.state = 'offline'; conn.textContent = T.offline; });
     socket.on('op', () => schedule());
+    socket.on('ops', () => schedule()); // several ops in one frame (docs/protocol.md)
     socket.on('presence', () => schedule());
     return socket;
   }

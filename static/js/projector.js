@@ -239,6 +239,19 @@
       seq = board.seq;
       Countdown.learn(board.facilitation.timer);
       render();
+      if (board.notes_next != null) page(board, board.notes_next);
+    });
+  }
+
+  // A big board's notes come in pages (docs/protocol.md, board:page): a page adds only the
+  // notes not known yet (what an op brought since is as new or newer).
+  function page(forBoard, after) {
+    socket.emit('board:page', { board_id: boardId, after: after }, (ack) => {
+      if (!ack || !ack.ok || board !== forBoard) return;
+      const known = new Set(board.notes.map((n) => n.id));
+      ack.notes.forEach((n) => { if (!known.has(n.id)) board.notes.push(n); });
+      render();
+      if (ack.next != null) page(forBoard, ack.next);
     });
   }
 
@@ -252,6 +265,7 @@
   socket = io({ transports: ['websocket', 'polling'] });  // the session cookie authenticates
   socket.on('connect', join);
   socket.on('op', applyOp);
+  socket.on('ops', (batch) => (batch.ops || []).forEach(applyOp)); // several ops in one frame
   $('fullscreen').addEventListener('click', () => {
     if (document.fullscreenElement) document.exitFullscreen();
     else document.documentElement.requestFullscreen().catch(() => {});

@@ -172,6 +172,34 @@ test("a batch (event `ops`) applies like the same run of single ops, in seq orde
   assert.deepEqual(inSeqOrder(undefined), []);
 });
 
+test("a coalesced move only advances the seq; the batch's last move places the note", () => {
+  const store = loaded();
+  const batch = [
+    { board_id: BOARD, seq: 11, op_id: "m1", type: "coalesced", data: {}, result: {}, actor: null },
+    op(12, "note.move", { note_id: 101, lane_id: 2, position: "q" }),
+  ];
+  inSeqOrder(batch).forEach((msg) => store.applyMessage(msg, false));
+  assert.equal(store.state.seq, 12);
+  assert.equal(store.state.ahead.size, 0);
+  assert.deepEqual(store.view().byLane.get(2).map((n) => n.id), [101]);
+});
+
+test("a page of notes adds only the notes not known yet (an op's copy is as new or newer)", () => {
+  const store = loaded();
+  // an op brought note 300 before its page arrived: the page's older copy does not replace it
+  store.applyMessage(op(11, "note.update", {
+    note: { id: 300, lane_id: 2, kind: "signpost", text: "edited", position: "p", version: 2 },
+  }), false);
+  const added = store.addPage([
+    { id: 300, lane_id: 2, kind: "signpost", text: "old", position: "p", version: 1 },
+    { id: 301, lane_id: 1, kind: "signpost", text: "paged", position: "c", version: 1 },
+  ]);
+  assert.equal(added, 1);
+  assert.equal(store.state.notes.get(300).text, "edited");
+  assert.equal(store.state.notes.get(301).text, "paged");
+  assert.equal(store.addPage([{ id: 301, text: "again", version: 1 }]), 0);
+});
+
 test("translations (issue 15): live, kept when a note's result arrives, outdated, pending", () => {
   const store = loaded();
   const tr = { text: "Traduction", outdated: false, note_version: 1, by: { id: 9, name: "Bo" } };

@@ -20,6 +20,7 @@ def make_app(tmp_path: Path, database: Path | None = None, uri: str | None = Non
             "EXPORT_DIR": str(tmp_path / "exports"),
             "SOCKETIO_ASYNC_MODE": "threading",
             "PDF_WORKER": False,
+            "BROADCAST_TICK_SECONDS": 0,  # every op at once (batches: broadcast.batcher.holding())
         },
         instance_path=str(tmp_path / "instance"),
     )

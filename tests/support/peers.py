@@ -71,11 +71,18 @@ class Peer:
         self.received: list[dict[str, Any]] = []
         self.presence: list[dict[str, Any]] = []
         self.sio.on("op", self._on_op)
+        self.sio.on("ops", self._on_ops)  # a batch: several ops in one frame, in seq order
+        self.batches: list[list[int]] = []  # the seqs of each batch received
         self.sio.on("presence", self.presence.append)
 
     def _on_op(self, message: dict[str, Any]) -> None:
         self.received.append(message)
         self.replica.offer(message["seq"], message["type"], message["result"])
+
+    def _on_ops(self, payload: dict[str, Any]) -> None:
+        self.batches.append([m["seq"] for m in payload["ops"]])
+        for message in payload["ops"]:
+            self._on_op(message)
 
     def connect(self) -> Peer:
         self.sio.connect(

@@ -43,8 +43,10 @@ export function join(fresh) {
       }
       if (ack.snapshot) {
         loadSnapshot(ack.snapshot);
+        if (ack.snapshot.notes_next != null) loadPages(ack.snapshot.notes_next, state.board);
       } else {
         receiveAll(ack.ops || [], false);
+        if (ack.more) setTimeout(join, 0); // a long catch-up comes in pages: the next one
       }
       ui.joined = true;
       setStatus("live");
@@ -54,6 +56,21 @@ export function join(fresh) {
     })
     .catch(function () {
       if (socket.connected) setTimeout(join, 1000);
+    });
+}
+
+/* The rest of a big board's notes, page by page (board:page), while ops keep coming. */
+function loadPages(after, board) {
+  socket
+    .timeout(ACK_TIMEOUT)
+    .emitWithAck("board:page", { board_id: cfg.boardId, after: after })
+    .then(function (ack) {
+      if (!ack.ok || state.board !== board) return; // joined afresh meanwhile: that one pages
+      if (store.addPage(ack.notes)) scheduleRender();
+      if (ack.next != null) loadPages(ack.next, board);
+    })
+    .catch(function () {
+      if (socket.connected && state.board === board) setTimeout(function () { loadPages(after, board); }, 1000);
     });
 }
 
@@ -252,6 +269,7 @@ export function setupConnection() {
   socket.on("presence", function (msg) {
     if (msg.board_id !== cfg.boardId) return;
     state.presence = msg.participants || [];
+    state.crowd = msg.crowd ? msg.count : null; // a plenary: a count, staff and editors by name
     state.editingAnonymous = msg.editing_anonymous || [];
     emit("presence", state.presence);
     renderPresence();

@@ -20,7 +20,7 @@ export function announce(text) {
 
 /* Someone else's change, said in words. */
 export function announceOp(msg) {
-  if (msg.type === "redacted" || (msg.actor && msg.actor.id === cfg.me)) return;
+  if (msg.type === "redacted" || msg.type === "coalesced" || (msg.actor && msg.actor.id === cfg.me)) return;
   var who = (msg.actor && msg.actor.name) || t("note.anonymous");
   var r = msg.result || {};
   var lane = r.note ? laneById(r.note.lane_id) : r.lane_id ? laneById(r.lane_id) : null;

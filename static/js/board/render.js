@@ -97,6 +97,10 @@ export function renderTimer() {
 export function renderPresence() {
   var people = state.presence;
   var box = $("presence");
+  if (state.crowd != null) {
+    box.textContent = t("presence.crowd", { count: state.crowd });
+    return;
+  }
   if (!people.length) {
     box.textContent = "";
     return;

@@ -133,6 +133,19 @@ export function createStore(boardId, viewerId, storage) {
     if (!fromCache) saveSnapshot();
   }
 
+  /* A page of a big board's notes (board:page, after the join's first page): only the notes
+     not known yet are added; one an op brought since is as new or newer (docs/protocol.md). */
+  function addPage(notes) {
+    var added = 0;
+    (notes || []).forEach(function (note) {
+      if (!note || state.notes.has(note.id)) return;
+      state.notes.set(note.id, copy(note));
+      added += 1;
+    });
+    if (added) saveSnapshot();
+    return added;
+  }
+
   function isMine(note, mineHint) {
     var before = state.notes.get(note.id);
     if (mineHint || (before && before.mine)) return true;
@@ -239,7 +252,10 @@ export function createStore(boardId, viewerId, storage) {
     if (typeof seq !== "number" || seq <= state.seq || state.ahead.has(seq)) {
       return { applied: false, gap: false, resync: false };
     }
-    var effects = msg.type === "redacted" ? {} : applyResult(msg.type, msg.result, mine);
+    // "redacted" (outside a hidden op's audience) and "coalesced" (a move superseded by a later
+    // move of the same note in the same batch) only advance the seq (docs/protocol.md).
+    var effects =
+      msg.type === "redacted" || msg.type === "coalesced" ? {} : applyResult(msg.type, msg.result, mine);
     if (seq === state.seq + 1) {
       state.seq = seq;
       while (state.ahead.has(state.seq + 1)) {
@@ -472,6 +488,7 @@ export function createStore(boardId, viewerId, storage) {
     forget: forget,
     restore: restore,
     load: load,
+    addPage: addPage,
     snapshot: snapshot,
     applyMessage: applyMessage,
     applyResult: applyResult,

@@ -63,6 +63,8 @@ def test_client_pings_during_a_backlogged_frame_leave_the_stream_intact(live_ser
             event, payload = json.loads(frame[2:])  # a split frame would not parse
             if event == "op":
                 got.append(payload["seq"])
+            elif event == "ops":  # a batch (roadmap/realtime/broadcast.py)
+                got.extend(m["seq"] for m in payload["ops"])
     assert [s for s in got if s in seqs] == seqs
     ws.close()
 
@@ -106,6 +108,8 @@ class RawClient:
                 event, payload = json.loads(frame[2:])
                 if event == "op":
                     seqs.append(payload["seq"])
+                elif event == "ops":  # a batch (roadmap/realtime/broadcast.py)
+                    seqs.extend(m["seq"] for m in payload["ops"])
         return seqs
 
 
