@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,8 @@ def postgres(tmp_path_factory) -> Iterator[Postgres]:
     server = Postgres(tmp_path_factory.mktemp("postgres"), fast=True).start()
     yield server
     server.stop()
+    if server.base.name.startswith("roadmap-pg-"):  # its own /tmp folder (we run as root)
+        shutil.rmtree(server.base, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
