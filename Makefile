@@ -6,11 +6,15 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export HOST PORT
 
-# Debian packages the tests (and the PDF reports) need.
+# Debian packages the tests (and the PDF reports) need; the tests run on PostgreSQL and Redis
+# too (tests/support/engines.py starts private servers; nginx fronts `make cluster`).
+CLUSTER_PACKAGES := postgresql redis-server nginx
 SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-core fonts-noto-cjk \
-	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3 nodejs
+	libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 sqlite3 nodejs $(CLUSTER_PACKAGES)
+PROCESSES ?= 2
+export PROCESSES
 
-.PHONY: lock run serve install install-test system-deps system-deps-run test test-fast test-js lint typecheck format bench clean i18n i18n-check fonts architecture
+.PHONY: cluster cluster-start cluster-stop cluster-demo system-deps-cluster lock run serve install install-test system-deps system-deps-run test test-fast test-js lint typecheck format bench clean i18n i18n-check fonts architecture
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +53,25 @@ run: install system-deps-run
 serve:
 	$(BIN)/gunicorn --worker-class gevent --workers 1 --bind $(HOST):$(PORT) \
 		--worker-connections 4000 --graceful-timeout 5 --no-control-socket --access-logfile - app:app
+
+## cluster: PostgreSQL, Redis, nginx and $(PROCESSES) app processes on this machine, the demo
+## loaded, serving on $(HOST):$(PORT) until Ctrl-C (docs/deploy.md; data in instance/cluster)
+cluster: install system-deps-run system-deps-cluster
+	$(BIN)/python deploy/cluster.py up
+
+## cluster-start / cluster-stop: the same in the background, and stopping it
+cluster-start: install system-deps-run system-deps-cluster
+	$(BIN)/python deploy/cluster.py start
+
+cluster-stop:
+	$(BIN)/python deploy/cluster.py stop
+
+## cluster-demo: the demo's `flask --app app demo --json` line for the running cluster
+cluster-demo: install
+	@$(BIN)/python deploy/cluster.py demo
+
+system-deps-cluster:
+	@$(MAKE) --no-print-directory system-deps SYSTEM_PACKAGES="$(CLUSTER_PACKAGES)"
 
 # Only what serving needs (fonts and Pango for PDFs); installed when root and missing.
 system-deps-run:

@@ -26,6 +26,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SOCKET_MAX_MESSAGE": 64 * 1024,
         "CORS_ORIGINS": None,  # None: only the app's own origin
         "REDIS_URL": None,
+        # PostgreSQL connections per server process (gevent: hundreds of sockets share them;
+        # an op holds one while it waits for the board's row lock). Keep processes x (size +
+        # overflow) under the server's max_connections (Debian: 100).
+        "DB_POOL_SIZE": 20,
+        "DB_MAX_OVERFLOW": 20,
         "PUBLIC_URL": None,  # None: the address the request came to (a warning when loopback)
         "SOCKETIO_ASYNC_MODE": None,  # gevent when it is importable, else threading
         "OP_RATE_PER_SECOND": 20.0,
@@ -106,6 +111,18 @@ def from_environment(app) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "postgresql+psycopg://" + uri[len("postgresql://") :]
         )
+    database_pool(app)
+
+
+def database_pool(app) -> None:
+    """PostgreSQL: a pool sized for a gevent process (SQLAlchemy's default of 5 + 10 ran out
+    at 1,000 clients: "QueuePool limit reached"), connections checked before use."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    options.setdefault("pool_size", int(app.config["DB_POOL_SIZE"]))
+    options.setdefault("max_overflow", int(app.config["DB_MAX_OVERFLOW"]))
+    options.setdefault("pool_pre_ping", True)
 
 
 MAIL_SETTINGS = (

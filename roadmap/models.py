@@ -147,7 +147,10 @@ class Note(db.Model):
     lane_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lane.id", ondelete="CASCADE"))
     kind: so.Mapped[str] = so.mapped_column(sa.String(20), default="signpost")
     text: so.Mapped[str] = so.mapped_column(sa.Text)
-    position: so.Mapped[str] = so.mapped_column(sa.String(64))
+    # Fractional keys compare by bytes on every database (migration 0010; boards/positions.py).
+    position: so.Mapped[str] = so.mapped_column(
+        sa.String(64).with_variant(sa.String(64, collation="C"), "postgresql")
+    )
     version: so.Mapped[int] = so.mapped_column(default=1)
     author_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("participant.id", ondelete="SET NULL")

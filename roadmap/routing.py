@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter, Map
 
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # INTEGER ids: 32 bits on PostgreSQL (ops/core.py)
 
 
 class IdConverter(IntegerConverter):

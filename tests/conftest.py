@@ -23,6 +23,7 @@ pytest_plugins = [
     "support.board_fixtures",
     "support.follow_up_fixtures",
     "support.smtp_fixtures",
+    "support.engine_fixtures",  # real PostgreSQL and Redis
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,12 +75,38 @@ def app_on_copy_of(template: Path, tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def demo_app(tmp_path: Path, demo_database: tuple[Path, dict[str, Any]]):
+def database_kind() -> str:
+    """The database the `demo_app` fixture runs on. A module overrides it with
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.e2e)] to run on both
+    (tests/test_ops.py: the op core on PostgreSQL too; the PostgreSQL half is end-to-end)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def demo_template(request, database_kind: str) -> tuple[Any, dict[str, Any]]:
+    """(the demo's template database, the demo's tokens) on the database of `database_kind`."""
+    if database_kind == "postgresql":
+        return request.getfixturevalue("pg_demo_database")
+    return request.getfixturevalue("demo_database")
+
+
+@pytest.fixture
+def demo_app(request, tmp_path: Path, database_kind: str, demo_template):
     """Like `app`, on a copy of `demo_database` (faster than loading the demo per test).
 
     A test module opts in with `app = demo_app`-style overrides of `app` and `demo`.
     """
-    yield from app_on_copy_of(demo_database[0], tmp_path)
+    if database_kind == "postgresql":
+        from support.engine_fixtures import pg_app_on_copy_of
+
+        buckets.reset()
+        live.CLIENTS.clear()
+        live.PRESENCE.clear()
+        yield from pg_app_on_copy_of(
+            request.getfixturevalue("postgres"), demo_template[0], tmp_path
+        )
+        return
+    yield from app_on_copy_of(demo_template[0], tmp_path)
 
 
 @pytest.fixture
@@ -152,11 +179,18 @@ def socket_client(app, client) -> Callable[..., Any]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[LiveServer]:
+def sqlite_live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """One real server for the whole session (tests make their own participants and notes)."""
     server = LiveServer(tmp_path_factory.mktemp("live")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(sqlite_live_server: LiveServer) -> LiveServer:
+    """The shared real server (SQLite). A module may override it with a parametrised fixture
+    that returns `sqlite_live_server` or `pg_live_server` (tests/e2e/test_live.py)."""
+    return sqlite_live_server
 
 
 @pytest.fixture(scope="session")
@@ -185,7 +219,15 @@ def peers(live_server) -> Iterator[Callable[..., Peer]]:
 # Tests under tests/e2e/ (server processes, browsers, render workers, PDFs read back), and any
 # test elsewhere that uses one of these fixtures, are end-to-end: `make test-fast`
 # (pytest -m "not e2e") leaves them out, `make test` runs them.
-E2E_FIXTURES = {"live_server", "peers", "browser", "new_context", "playwright"}
+E2E_FIXTURES = {
+    "live_server",
+    "sqlite_live_server",
+    "pg_live_server",
+    "peers",
+    "browser",
+    "new_context",
+    "playwright",
+}
 E2E_DIR = Path(__file__).resolve().parent / "e2e"
 
 

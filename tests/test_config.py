@@ -26,6 +26,26 @@ def test_environment_wins(tmp_path, monkeypatch):
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db/roadmap"
     assert app.config["EXPORT_DIR"] == str(tmp_path / "out")
     assert app.config["OP_RATE_PER_SECOND"] == 5
+    # A gevent process's pool (SQLAlchemy's 5 + 10 ran out at 1,000 clients on PostgreSQL).
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert (options["pool_size"], options["max_overflow"], options["pool_pre_ping"]) == (
+        20,
+        20,
+        True,
+    )
+
+
+def test_redis_url_makes_the_http_limits_count_in_redis(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'a.sqlite'}")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")  # (not contacted at start-up)
+    from roadmap.extensions import socketio
+
+    try:
+        app = create_app(instance_path=str(tmp_path / "inst"))
+        assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:1/0"
+    finally:  # Flask-SocketIO keeps a queue's client manager for every later app: drop it
+        socketio.server_options.pop("client_manager", None)
+        socketio.server_options.pop("message_queue", None)
 
 
 def test_cors_origins_from_the_environment_are_split():

@@ -26,7 +26,10 @@ from ..models import Board, BoardOp, Participant, utcnow
 from . import sql
 from .sql import Actor, BoardState
 
-MAX_ID = 2**63 - 1  # the largest integer the database stores
+# The largest id (and seq, version) every database stores: id columns are INTEGER, 32 bits on
+# PostgreSQL (SQLite's are 64): a bigger one would fail the query there (a 500, not a refusal).
+MAX_ID = 2**31 - 1
+MAX_JSON_INT = 2**63 - 1  # integers inside op data (JSON columns)
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 
@@ -39,7 +42,7 @@ def valid_id(value: Any) -> bool:
 def fits_database(value: Any, depth: int = 0) -> bool:
     """No integer in this JSON value is too big for a database column (every op type)."""
     if isinstance(value, int):
-        return -MAX_ID <= value <= MAX_ID
+        return -MAX_JSON_INT <= value <= MAX_JSON_INT
     if depth > 20:
         return False
     if isinstance(value, dict):
@@ -143,13 +146,29 @@ class Applied:
 
 
 class TokenBucket:
-    """Per-participant op rate limit, shared by every transport of this process."""
+    """An op rate limit, per key (participant, address, connection).
 
-    def __init__(self) -> None:
+    `name` set: shared by every server process when REDIS_URL is set (roadmap/shared.py), else
+    this process's. `name` None: always this process's (a connection lives on one process).
+    """
+
+    def __init__(self, name: str | None = None) -> None:
+        self.name = name
         self._state: dict[Hashable, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
+    def _shared(self) -> Any:
+        if self.name is None:
+            return None
+        from ..shared import store
+
+        found = store()
+        return found if found.redis is not None else None
+
     def take(self, key: Hashable, rate: float, burst: float) -> bool:
+        shared = self._shared()
+        if shared is not None:
+            return shared.take(self.name, key, rate, burst)
         now = time.monotonic()
         with self._lock:
             tokens, last = self._state.get(key, (burst, now))
@@ -162,20 +181,30 @@ class TokenBucket:
 
     def give_back(self, key: Hashable, burst: float) -> None:
         """Return the token of a take() that turned out to cost nothing (a replayed op)."""
+        shared = self._shared()
+        if shared is not None:
+            shared.give_back(self.name, key, burst)
+            return
         with self._lock:
             tokens, last = self._state.get(key, (burst, time.monotonic()))
             self._state[key] = (min(burst, tokens + 1), last)
 
     def forget(self, key: Hashable) -> None:
+        shared = self._shared()
+        if shared is not None:
+            shared.forget(self.name, key)
         with self._lock:
             self._state.pop(key, None)
 
     def reset(self) -> None:
+        shared = self._shared()
+        if shared is not None:
+            shared.reset_buckets(self.name)
         with self._lock:
             self._state.clear()
 
 
-buckets = TokenBucket()
+buckets = TokenBucket("participant")
 
 
 def validation_message(err: ValidationError) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from .. import ops
+from .. import ops, shared
 from ..boards.layouts import DEFAULT_TEMPLATE, TEMPLATES
 from ..boards.snapshot import iso, timer_dict
 from ..do_no_harm import privacy
@@ -396,10 +396,14 @@ def remove_participant(event: Event, participant_id: int) -> Participant:
 
 
 def disconnect(participant_id: int) -> None:
-    """Close the sockets of a removed participant (on this process)."""
-    for sid, client in list(live.CLIENTS.items()):
-        if client.participant_id == participant_id:
-            try:
-                socketio.server.disconnect(sid, namespace="/")
-            except (KeyError, ValueError):  # pragma: no cover - already gone
-                live.CLIENTS.pop(sid, None)
+    """Close the sockets of a removed participant, on every process: their sids are shared
+    (roadmap/shared.py) and a disconnect of another process's sid goes through the message
+    queue (Flask-SocketIO's REDIS_URL)."""
+    sids = set(shared.store().sids_of(participant_id))
+    sids |= {sid for sid, c in live.CLIENTS.items() if c.participant_id == participant_id}
+    for sid in sorted(sids):
+        try:
+            socketio.server.disconnect(sid, namespace="/")
+        except (KeyError, ValueError):  # pragma: no cover - already gone
+            live.CLIENTS.pop(sid, None)
+        shared.store().drop_sid(participant_id, sid)

@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_socketio import ConnectionRefusedError, join_room, leave_room
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from .. import ops
+from .. import ops, shared
 from ..boards import catch_up as history
 from ..boards.snapshot import board_snapshot, notes_page
 from ..errors import AppError
@@ -32,9 +32,10 @@ class Client:
     boards: set[int] = field(default_factory=set)
 
 
-CLIENTS: dict[str, Client] = {}
-# board id -> sid -> {"id", "name", "editing"}: who is on each board (this process).
-PRESENCE: dict[int, dict[str, dict[str, Any]]] = {}
+CLIENTS: dict[str, Client] = {}  # this process's connections
+# board id -> sid -> {"id", "name", "editing"}: who is on each board. This process's dict;
+# with REDIS_URL the entries live in Redis and are every process's (roadmap/shared.py).
+PRESENCE: dict[int, dict[str, dict[str, Any]]] = shared.local().presence
 _lock = threading.Lock()
 socket_buckets = TokenBucket()  # every socket event, per connection
 
@@ -137,15 +138,20 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(
             {"code": "unauthorized", "message": "A valid token is needed."}
         )
-    CLIENTS[request.sid] = Client(who.id, who.event_id)
+    sid: str = request.sid  # type: ignore[attr-defined]  # (Flask-SocketIO sets it)
+    CLIENTS[sid] = Client(who.id, who.event_id)
+    shared.store().add_sid(who.id, sid)  # removal finds it from any process
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
-    client = CLIENTS.pop(request.sid, None)
-    socket_buckets.forget(request.sid)
+    sid: str = request.sid  # type: ignore[attr-defined]  # (Flask-SocketIO sets it)
+    client = CLIENTS.pop(sid, None)
+    socket_buckets.forget(sid)
+    if client is not None:
+        shared.store().drop_sid(client.participant_id, sid)
     for board_id in list(client.boards if client else []):
-        _drop_presence(board_id, request.sid)
+        _drop_presence(board_id, sid)
 
 
 def catch_up(board: Board, since: int, who: Participant) -> list[dict[str, Any]] | None:
@@ -263,6 +269,7 @@ def publish(applied: ops.Applied, skip_sid: str | None = None) -> None:
     if row is None or applied.message is None:
         return
     live_activity.note()  # a PDF render waits while the boards are busy (reports/gate.py)
+    shared.store().ensure_heartbeat()  # other processes' render gates see this rate too
     tick = tick_for(row.board_id)
     batcher.publish(row.board_id, Item(row, applied.message, skip_sid), tick)
 
@@ -288,8 +295,13 @@ def emit_board_event(board_id: int, event: str, payload: dict[str, Any]) -> None
 
 
 def presence_list(board_id: int) -> list[dict[str, Any]]:
+    """Who is on the board (every process's sockets), one entry per participant."""
+    return _presence_of(shared.store().presence_entries(board_id))
+
+
+def _presence_of(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     seen: dict[int, dict[str, Any]] = {}
-    for entry in PRESENCE.get(board_id, {}).values():
+    for entry in entries:
         current = seen.setdefault(entry["id"], {k: v for k, v in entry.items() if k != "secret"})
         if entry.get("editing") is not None:
             current["editing"] = entry["editing"]
@@ -298,7 +310,7 @@ def presence_list(board_id: int) -> list[dict[str, Any]]:
 
 def anonymous_editing(board_id: int) -> list[int]:
     """Notes someone edits whose editor may not be named (privacy.py): "someone is editing"."""
-    entries = PRESENCE.get(board_id, {}).values()
+    entries = shared.store().presence_entries(board_id)
     return sorted({e["secret"] for e in entries if e.get("secret") is not None})
 
 
@@ -317,30 +329,36 @@ def _broadcast_presence(board_id: int) -> None:
     if delay > 0 and len(PRESENCE.get(board_id, ())) > cfg.get("PRESENCE_LIST_MAX", 50):
         delay = max(delay, cfg.get("PRESENCE_CROWD_SECONDS", 2.0))
     limit = cfg.get("PRESENCE_LIST_MAX", 50)
+    store = shared.store()  # the background task has no app context
     if delay <= 0:
-        _send_presence(board_id, limit)
+        _send_presence(board_id, limit, store)
         return
     with _lock:
         if board_id in _presence_due:
             return
         _presence_due.add(board_id)
-    socketio.start_background_task(_send_presence_later, board_id, delay, limit)
+    socketio.start_background_task(_send_presence_later, board_id, delay, limit, store)
 
 
-def _send_presence_later(board_id: int, delay: float, limit: int) -> None:
+def _send_presence_later(
+    board_id: int, delay: float, limit: int, store: shared.Local | None = None
+) -> None:
     socketio.sleep(delay)
     with _lock:
         _presence_due.discard(board_id)
-    _send_presence(board_id, limit)
+    _send_presence(board_id, limit, store)
 
 
-def presence_payload(board_id: int, limit: int) -> dict[str, Any]:
+def presence_payload(
+    board_id: int, limit: int, store: shared.Local | None = None
+) -> dict[str, Any]:
     """What the room is told about who is here. Past `limit` people (a plenary) it is counts:
     `count` and `roles` (people per role), `crowd: true`, and by name only the staff and whoever
     is editing a note (at most `limit`), so each broadcast stays small however big the room."""
-    with _lock:
-        participants = presence_list(board_id)
-        hidden = anonymous_editing(board_id)
+    # Every process's sockets (Redis with REDIS_URL: roadmap/shared.py).
+    entries = (store or shared.store()).presence_entries(board_id)
+    participants = _presence_of(entries)
+    hidden = sorted({e["secret"] for e in entries if e.get("secret") is not None})
     roles: dict[str, int] = {}
     for entry in participants:
         roles[entry["role"]] = roles.get(entry["role"], 0) + 1
@@ -358,8 +376,8 @@ def presence_payload(board_id: int, limit: int) -> dict[str, Any]:
     return payload
 
 
-def _send_presence(board_id: int, limit: int = 50) -> None:
-    socketio.emit("presence", presence_payload(board_id, limit), to=room_of(board_id))
+def _send_presence(board_id: int, limit: int = 50, store: shared.Local | None = None) -> None:
+    socketio.emit("presence", presence_payload(board_id, limit, store), to=room_of(board_id))
 
 
 def _set_presence(board_id: int, sid: str, who: Participant, editing: int | None) -> None:
@@ -370,21 +388,11 @@ def _set_presence(board_id: int, sid: str, who: Participant, editing: int | None
         anonymous = who.anonymous or (note is not None and note.anonymous)
         if note is not None and note.author_id == who.id and anonymous:
             editing, secret = None, editing  # "someone is editing", never who
-    with _lock:
-        PRESENCE.setdefault(board_id, {})[sid] = {
-            "id": who.id,
-            "name": name,
-            "role": who.role,
-            "editing": editing,
-            "secret": secret,
-        }
+    entry = {"id": who.id, "name": name, "role": who.role, "editing": editing, "secret": secret}
+    shared.store().set_presence(board_id, sid, entry)
     _broadcast_presence(board_id)
 
 
 def _drop_presence(board_id: int, sid: str) -> None:
-    with _lock:
-        entries = PRESENCE.get(board_id, {})
-        entries.pop(sid, None)
-        if not entries:
-            PRESENCE.pop(board_id, None)
+    shared.store().drop_presence(board_id, sid)
     _broadcast_presence(board_id)

@@ -8,7 +8,9 @@ stopped (SIGSTOP) and it continues (SIGCONT) as soon as the boards are quiet aga
 waits longer than `max_pause` seconds in a row: then it runs for `slice_seconds` whatever the
 load, so it still finishes during a long busy spell.
 
-The load is `load.live_activity`, noted by `live.publish` for every op it broadcasts; a
+The load is `load.live_activity`, noted by `live.publish` for every op it broadcasts, plus, with
+several processes (REDIS_URL), the rates the others publish in their heartbeats
+(roadmap/shared.py): an op storm on another process pauses this one's render too. A
 `Governor` thread (a greenlet under gevent) watches one render at a time.
 """
 
@@ -96,6 +98,9 @@ class Governor:
         self.timeout = timeout
         self.activity = activity
         self.on_wait = on_wait
+        from .. import shared
+
+        self.shared = shared.store()  # the other processes' ops count too (REDIS_URL)
         self.policy = YieldPolicy(settings.max_pause, settings.slice_seconds, time.monotonic())
         self.timed_out = False
         self._done = threading.Event()
@@ -114,7 +119,16 @@ class Governor:
     def _busy(self, now: float) -> bool:
         if settings.yield_ops <= 0 or settings.max_pause <= 0:  # either at 0: renders never wait
             return False
-        return self.activity.rate(now) >= settings.yield_ops
+        rate = self.activity.rate(now)
+        if self.activity is live_activity:
+            rate += self._others()
+        return rate >= settings.yield_ops
+
+    def _others(self) -> float:
+        try:
+            return self.shared.other_processes_rate()
+        except Exception:  # Redis away: this process's load alone
+            return 0.0
 
     def _signal(self, sig: signal.Signals) -> None:
         with contextlib.suppress(ProcessLookupError):

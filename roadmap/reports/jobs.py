@@ -18,13 +18,15 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from .. import shared
 from ..extensions import db, socketio
 from ..models import Event
 from .context import event_context
 from .live import organisers_room
 from .render import render_pdf
 
-JOBS: dict[str, dict[str, Any]] = {}  # job id -> state (this process)
+# job id -> state: this process's dict, or Redis with REDIS_URL (any process answers a poll).
+JOBS: dict[str, dict[str, Any]] = shared.local().jobs
 _lock = threading.Lock()
 FILE_NAME = re.compile(r"^event-(\d+)-report-\d{8}-\d{6}(?:-\d+)?(?:-internal)?\.pdf$")
 
@@ -71,11 +73,12 @@ def _publish(job: dict[str, Any]) -> None:
 
 
 def _update(job_id: str, **changes: Any) -> None:
+    store = shared.store()  # only the process running a job writes it
     with _lock:
-        job = JOBS[job_id]
+        job = store.get_job(job_id) or {}
         job.update(changes)
-        snapshot = dict(job)
-    _publish(snapshot)
+        store.put_job(job)
+    _publish(job)
 
 
 def start_event_report(
@@ -84,8 +87,7 @@ def start_event_report(
     """Queue a background render of the event's PDF; returns the job."""
     job_id = uuid.uuid4().hex
     job = {"job_id": job_id, "event_id": event.id, "state": "queued", "progress": 0.0}
-    with _lock:
-        JOBS[job_id] = job
+    shared.store().put_job(job)
     app = current_app._get_current_object()
     socketio.start_background_task(_run, app, job_id, event.id, include_authors, lang)
     return dict(job)
@@ -144,6 +146,5 @@ def _file_entry(event_id: int, name: str) -> dict[str, Any]:
 
 
 def job_of(event_id: int, job_id: str) -> dict[str, Any] | None:
-    with _lock:
-        job = JOBS.get(job_id)
-        return dict(job) if job and job["event_id"] == event_id else None
+    job = shared.store().get_job(job_id)
+    return job if job and job["event_id"] == event_id else None

@@ -124,7 +124,8 @@ limiter = Limiter(
     strategy="moving-window",
     headers_enabled=True,
 )
-address_buckets = TokenBucket()  # ops per client address, on top of the per-participant bucket
+# Ops per client address, on top of the per-participant bucket (shared with REDIS_URL).
+address_buckets = TokenBucket("address")
 
 
 def address_may_apply() -> bool:
@@ -173,6 +174,9 @@ def join_limits(view: Any) -> Any:
 def init_security(app: Flask) -> None:
     trust_proxies(app)
     app.config.setdefault("RATELIMIT_ENABLED", True)
+    if app.config.get("REDIS_URL") and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        # Several processes: the HTTP limits count every process's requests (docs/deploy.md).
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
     app.before_request(check_same_origin)
     app.after_request(security_headers)

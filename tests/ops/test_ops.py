@@ -18,6 +18,13 @@ from roadmap.models import Board, BoardOp, Event, Lane, Note, Participant
 from roadmap.organise.groups import add_group
 
 BIG = 2**70  # does not fit a 64-bit database integer
+PG_BIG = 2**40  # fits SQLite's 64-bit integers, not PostgreSQL's 32-bit INTEGER ids
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.e2e)])
+def database_kind(request) -> str:
+    """Every op-core test on SQLite (fast tier) and on a real PostgreSQL (end-to-end)."""
+    return request.param
 
 
 @pytest.fixture
@@ -26,9 +33,9 @@ def app(demo_app):
 
 
 @pytest.fixture
-def demo(demo_database):
+def demo(demo_template):
     ops.buckets.reset()
-    return demo_database[1]
+    return demo_template[1]
 
 
 @pytest.fixture
@@ -296,7 +303,7 @@ def test_move_to_another_lane_and_unknown_neighbour_goes_to_the_end(ctx):
     bid, fac = board_id(ctx), facilitator(ctx)
     first, second = lanes(bid)[0], lanes(bid)[1]
     note = create(bid, fac)
-    answer = ack(bid, fac, "note.move", note_id=note["id"], lane_id=second, after=BIG // 2**10)
+    answer = ack(bid, fac, "note.move", note_id=note["id"], lane_id=second, after=2**31 - 1)
     assert answer["ok"] and answer["result"]["lane_id"] == second
     assert lane_order(second)[-1] == note["id"] and note["id"] not in lane_order(first)
 
@@ -420,6 +427,10 @@ def test_votes_are_refused_when_voting_is_closed(ctx):
         {"op_id": "a", "type": "note.move", "data": {"note_id": 1, "lane_id": 1, "before": BIG}},
         {"op_id": "a", "type": "vote.add", "data": {"note_id": 1.5}},
         {"op_id": "a", "type": "vote.add", "data": {"note_id": BIG}},
+        # ids past PostgreSQL's 32-bit INTEGER: refused up front, never a failed query (a 500)
+        {"op_id": "a", "type": "vote.add", "data": {"note_id": PG_BIG}},
+        {"op_id": "a", "type": "note.move", "data": {"note_id": 1, "lane_id": 1, "after": PG_BIG}},
+        {"op_id": "a", "type": "note.update", "data": {"note_id": PG_BIG, "base_version": 1}},
         {"op_id": "a", "type": "note.delete", "data": {"note_id": None}},
     ],
 )

@@ -10,12 +10,13 @@ from typing import Any
 from roadmap import create_app
 
 
-def make_app(tmp_path: Path, database: Path):
+def make_app(tmp_path: Path, database: Path | None = None, uri: str | None = None):
+    """A test app on a SQLite file, or on the database at `uri` (PostgreSQL)."""
     return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "SQLALCHEMY_DATABASE_URI": uri or f"sqlite:///{database}",
             "EXPORT_DIR": str(tmp_path / "exports"),
             "SOCKETIO_ASYNC_MODE": "threading",
             "PDF_WORKER": False,

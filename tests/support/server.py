@@ -58,8 +58,9 @@ class LiveServer:
         )
         return out.stdout
 
-    def start(self) -> LiveServer:
-        self.demo = json.loads(self.flask("demo", "--json"))
+    def start(self, demo: dict[str, Any] | None = None) -> LiveServer:
+        """Load the demo (unless another process on the same database did: `demo`), serve."""
+        self.demo = demo or json.loads(self.flask("demo", "--json"))
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.log_file = self.log.open("w")
         self.proc = subprocess.Popen(

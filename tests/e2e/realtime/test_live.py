@@ -18,6 +18,12 @@ from support.peers import FIELDS, Peer, lanes_of, server_board, wait_for
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(params=["sqlite", "pg"])
+def live_server(request):
+    """Every test here on the shared SQLite server and on a server on a real PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_live_server")
+
+
 def test_two_clients_see_each_others_ops(live_server, peers):
     board = live_server.board_id(0)
     lane = lanes_of(live_server, board)[0]
