@@ -145,6 +145,10 @@ def send(board_id: int, items: list[Item]) -> None:
     if not items:
         return
     items.sort(key=lambda it: it.row.seq)
+    if type(socketio.server.manager) is not Manager:
+        for item in items:  # several processes: who is in which room is known to each alone
+            send_through_queue(board_id, item)
+        return
     if len(items) > 1:
         coalesce(items)
     room = room_of(board_id)
@@ -182,13 +186,6 @@ def _emit(items: list[Item], kinds: tuple[str, ...], to: Any, skip: list[str] | 
     if not chosen:
         return
     manager = socketio.server.manager
-    if type(manager) is not Manager:  # a message queue (several processes): its own emit
-        messages = [it.variant(k) for it, k in chosen]
-        if len(messages) == 1:
-            socketio.emit("op", messages[0], to=to, skip_sid=skip or None)
-        else:
-            socketio.emit("ops", {"ops": messages}, to=to, skip_sid=skip or None)
-        return
     # One process: each message is encoded once per batch and the frame once per view (what
     # python-socketio's emit would do per emit, scanning the whole batch for binary data too).
     parts = [it.encoded(k) for it, k in chosen]
@@ -212,6 +209,40 @@ def _emit(items: list[Item], kinds: tuple[str, ...], to: Any, skip: list[str] | 
         eio_sid = manager.eio_sid_from_sid(sid, "/")
         if eio_sid is not None:
             server._send_eio_packet(eio_sid, pkt)
+
+
+def send_through_queue(board_id: int, item: Item) -> None:
+    """One op through the message queue (Redis) to every process's clients.
+
+    A process knows the sids of its own sockets only, so the audience cannot be told apart
+    from the rest by sid. Its rooms can: the full op goes first to the staff's and the
+    audience's rooms on every process, then the stripped or `redacted` copy to the room, skipping
+    this process's insiders. An insider on another process gets both and keeps the first: the
+    second has the same seq, and clients skip a seq they have (docs/protocol.md).
+    """
+    room = room_of(board_id)
+    row, message, sender = item.row, item.message, item.skip_sid
+    if row.audience is None:
+        socketio.emit("op", message, to=room, skip_sid=sender)
+        return
+    staff_room = f"{room}:staff"
+    hide = bool(row.audience.get("hide_counts"))
+    everyone = "participants" not in row.audience
+    insiders = [] if everyone else [f"{room}:p:{pid}" for pid in row.audience["participants"]]
+    if not hide:
+        socketio.emit("op", message, to=[staff_room, *insiders], skip_sid=sender)
+    else:
+        socketio.emit("op", message, to=staff_room, skip_sid=sender)
+        staff = _sids([staff_room])
+        stripped = item.variant(STRIPPED)
+        to = room if everyone else insiders
+        if to:
+            socketio.emit("op", stripped, to=to, skip_sid=[*staff, *([sender] if sender else [])])
+    if everyone:
+        return
+    seen = _sids([staff_room, *insiders])
+    skip = [*seen, *([sender] if sender else [])]
+    socketio.emit("op", item.variant(REDACTED), to=room, skip_sid=skip)
 
 
 class Batcher:

@@ -167,3 +167,35 @@ def test_concurrent_writers_on_both_processes_get_one_seq_each(cluster):
     finally:
         for peer in writers:
             peer.close()
+
+
+def test_a_private_note_reaches_the_facilitator_on_the_other_process_in_full(cluster):
+    """Private writing: the author's facilitator on B gets the note whole, another participant
+    on B only its seq (`redacted`), although the note was written on A."""
+    a, b = cluster
+    board = a.board_id(2)
+    lane = lanes_of(a, board)[0]
+    facilitator_token = a.demo["groups"][2]["facilitator_token"]
+    fac_a = Peer(a, token=facilitator_token).connect()
+    ana = Peer(a, "Ana writes on A").connect()
+    fac_b = Peer(b, token=facilitator_token).connect()
+    ben = Peer(b, "Ben reads on B").connect()
+    try:
+        for peer in (fac_a, ana, fac_b, ben):
+            peer.join(board)
+        assert fac_a.send(board, "writing.private", on=True)["ok"]
+        text = f"Private idea {uuid.uuid4().hex[:6]}"
+        ack = ana.send(board, "note.create", lane_id=lane, text=text)
+        assert ack["ok"], ack
+
+        def first(peer: Peer) -> dict[str, Any] | None:
+            return next((m for m in peer.received if m["seq"] == ack["seq"]), None)
+
+        assert wait_for(lambda: first(fac_b) is not None and first(ben) is not None)
+        assert first(fac_b)["result"]["note"]["text"] == text  # whole, and first
+        assert first(ben)["type"] == "redacted"
+        assert text not in str([m for m in ben.received if m["seq"] == ack["seq"]])
+        assert fac_b.send(board, "writing.private", on=False)["ok"]
+    finally:
+        for peer in (fac_a, ana, fac_b, ben):
+            peer.close()
