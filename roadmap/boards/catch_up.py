@@ -7,6 +7,7 @@ again, and an op by the author of a note that is anonymous now does not say who 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +30,7 @@ def notes_now(board_id: int, ids: set[int]) -> dict[int, Any]:
     return {row.id: row for row in rows}
 
 
-def messages(board: Board, rows: list[BoardOp], viewer: Participant) -> list[dict[str, Any]]:
+def messages(board: Board, rows: Sequence[BoardOp], viewer: Participant) -> list[dict[str, Any]]:
     """The op-log entries `rows` as `viewer` may read them today."""
     touched = {row.seq: privacy.touched_note_ids(row.data or {}, row.result or {}) for row in rows}
     notes = notes_now(board.id, set().union(*touched.values()) if touched else set())
@@ -54,7 +55,7 @@ def messages(board: Board, rows: list[BoardOp], viewer: Participant) -> list[dic
     return out
 
 
-def translations_now(board_id: int, rows: list[BoardOp]) -> dict[tuple[int, str], str]:
+def translations_now(board_id: int, rows: Sequence[BoardOp]) -> dict[tuple[int, str], str]:
     """(note id, lang) -> the translation's text now, for the note.translate entries in `rows`."""
     ids = {
         (row.data or {}).get("note_id")

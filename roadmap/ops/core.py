@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 import sqlalchemy as sa
 from flask import current_app
@@ -34,7 +34,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
-def valid_id(value: Any) -> bool:
+def valid_id(value: object) -> TypeGuard[int]:
     """An integer (not a bool) that can be a row id."""
     return type(value) is int and 1 <= value <= MAX_ID
 
@@ -280,7 +280,7 @@ def _begin_write() -> sa.Connection:
 
 
 def apply(
-    board_id: int, raw: Any, actor: Participant | int, *, rate_limited: bool = True
+    board_id: object, raw: Any, actor: Participant | int, *, rate_limited: bool = True
 ) -> Applied:
     """Validate and apply one op; log it with the board's next seq; return the ack.
 
@@ -297,7 +297,7 @@ def apply(
         return Applied(ack=err.ack())
 
 
-def _apply(board_id: int, raw: Any, actor: Participant | int, rate_limited: bool) -> Applied:
+def _apply(board_id: object, raw: Any, actor: Participant | int, rate_limited: bool) -> Applied:
     if not isinstance(raw, dict):
         raise AppError("invalid", "An op is a JSON object {op_id, type, data}.")
     if not valid_id(board_id):

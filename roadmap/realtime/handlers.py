@@ -25,6 +25,11 @@ from .activity import live_activity
 from .broadcast import Item, batcher
 
 
+def current_sid() -> str:
+    """The Socket.IO session id of the event being handled (Flask-SocketIO sets request.sid)."""
+    return request.sid  # type: ignore[attr-defined]
+
+
 @dataclass
 class Client:
     participant_id: int
@@ -94,12 +99,12 @@ def room_of(board_id: int) -> str:
 
 def connection() -> Client:
     """This connection's client, if it still has its message budget (every event spends one)."""
-    client = CLIENTS.get(request.sid)
+    client = CLIENTS.get(current_sid())
     if client is None:
         raise AppError("unauthorized", _l("Your session has ended; join the event again."))
     cfg = current_app.config
     if not socket_buckets.take(
-        request.sid, cfg["OP_RATE_PER_SECOND"] * 2, cfg["OP_RATE_BURST"] * 2
+        current_sid(), cfg["OP_RATE_PER_SECOND"] * 2, cfg["OP_RATE_BURST"] * 2
     ):
         raise AppError("rate_limited", _l("Too many messages at once; slow down."))
     return client
@@ -138,14 +143,14 @@ def on_connect(auth: Any = None) -> None:
         raise ConnectionRefusedError(
             {"code": "unauthorized", "message": "A valid token is needed."}
         )
-    sid: str = request.sid  # type: ignore[attr-defined]  # (Flask-SocketIO sets it)
+    sid = current_sid()
     CLIENTS[sid] = Client(who.id, who.event_id)
     shared.store().add_sid(who.id, sid)  # removal finds it from any process
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
-    sid: str = request.sid  # type: ignore[attr-defined]  # (Flask-SocketIO sets it)
+    sid = current_sid()
     client = CLIENTS.pop(sid, None)
     socket_buckets.forget(sid)
     if client is not None:
@@ -182,8 +187,8 @@ def on_join(data: Any) -> dict[str, Any]:
     join_room(f"{room}:p:{who.id}")
     if is_staff(who, board):
         join_room(f"{room}:staff")
-    CLIENTS[request.sid].boards.add(board.id)
-    _set_presence(board.id, request.sid, who, None)
+    CLIENTS[current_sid()].boards.add(board.id)
+    _set_presence(board.id, current_sid(), who, None)
     # In the room first, then read: an op committed meanwhile is in the ack, or broadcast to
     # this client (seq <= the ack's seq: the client skips it), never in neither.
     db.session.rollback()
@@ -219,10 +224,10 @@ def on_leave(data: Any) -> dict[str, Any]:
     me()
     args = parse(LeaveData, data)
     room = room_of(args.board_id)
-    for name in (room, f"{room}:staff", f"{room}:p:{CLIENTS[request.sid].participant_id}"):
+    for name in (room, f"{room}:staff", f"{room}:p:{CLIENTS[current_sid()].participant_id}"):
         leave_room(name)
-    CLIENTS[request.sid].boards.discard(args.board_id)
-    _drop_presence(args.board_id, request.sid)
+    CLIENTS[current_sid()].boards.discard(args.board_id)
+    _drop_presence(args.board_id, current_sid())
     return {"ok": True}
 
 
@@ -232,8 +237,8 @@ def on_op(data: Any) -> dict[str, Any]:
     client = connection()  # the core loads and checks the participant inside its transaction
     if not isinstance(data, dict):
         raise AppError("invalid", "An op is a JSON object {board_id, op_id, type, data}.")
-    applied = ops.apply(data.get("board_id"), data, client.participant_id)
-    publish(applied, skip_sid=request.sid)
+    applied = ops.apply(data.get("board_id"), data, client.participant_id)  # apply() checks it
+    publish(applied, skip_sid=current_sid())
     return applied.ack
 
 
@@ -242,7 +247,7 @@ def on_op(data: Any) -> dict[str, Any]:
 def on_presence(data: Any) -> dict[str, Any]:
     who = me()
     args = parse(PresenceData, data)
-    if args.board_id not in CLIENTS[request.sid].boards:
+    if args.board_id not in CLIENTS[current_sid()].boards:
         raise AppError("invalid", _l("Join the board before sending presence."))
     if args.editing is not None and not db.session.scalar(
         sa.select(Note.id).where(
@@ -250,7 +255,7 @@ def on_presence(data: Any) -> dict[str, Any]:
         )
     ):
         raise AppError("not_found", _l("There is no note %(id)s on this board.", id=args.editing))
-    _set_presence(args.board_id, request.sid, who, args.editing)
+    _set_presence(args.board_id, current_sid(), who, args.editing)
     return {"ok": True}
 
 
