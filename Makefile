@@ -4,6 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+FAST_WORKERS ?= auto  # make test-fast runs on every core (pytest-xdist)
 export HOST PORT
 
 # Debian packages the tests (and the PDF reports) need; the tests run on PostgreSQL and Redis
@@ -105,7 +106,7 @@ test-js:
 ## test-fast: units and in-process socket tests only (no server process, browser or PDF): < 1 min
 test-fast: install-test
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(FAST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
 
 ## lint: ruff, formatting, spelling, and types (mypy's error count may only go down)
 lint: install-test
