@@ -82,9 +82,9 @@ def prepare_for_serving(app: Flask) -> None:
     """What the long-running gevent server does once, after the app is built (app.py).
 
     - Direct websocket writes (roadmap/realtime/transport.py), unless ROADMAP_FAST_WEBSOCKET=0.
-    - One process serves every socket: move what start-up made (modules, the app, ~200,000
-      objects) out of the cyclic GC's reach; a full collection over it paused the process for
-      100-150 ms, every op in flight with it (docs/protocol.md, "Performance").
+    - One process serves every socket: move what start-up made (modules, the app, its objects)
+      out of the cyclic GC's reach; a full collection over it paused the process, every op in
+      flight with it (figures: docs/protocol.md, "Performance").
     - SQLite WAL checkpoints in a thread of their own, not in a commit
       (database.start_checkpointer; SQLITE_CHECKPOINT_THREAD=False keeps SQLite's automatic one).
     """

@@ -127,7 +127,7 @@ def start_checkpointer(app: Flask, interval: float = 0.5) -> bool:
 
     SQLite's automatic checkpoint runs in whichever commit pushes the WAL past 1,000 pages:
     it copies them into the database file and fsyncs it, in the one gevent process, so every
-    op in flight waited behind it (the stalls of 100-400 ms at 230 clients x 1 op/s, issue 17).
+    op in flight waited behind it (the stalls of issue 17; figures in docs/protocol.md).
     Here the app's connections turn it off and an OS thread (gevent's thread pool: the hub keeps
     running while it waits on the disk) runs a PASSIVE checkpoint every `interval` seconds on
     a connection of its own; PASSIVE never blocks a writer or a reader. No-op on PostgreSQL.

@@ -1,8 +1,8 @@
 """Batched op broadcasts: one frame per client per tick, however many ops the room made.
 
-Before, every op was one frame to every client of the room: at a plenary of 1,000 the server
-spent ~17 ms per op writing 1,000 frames, and at 100 ops a second it saturated. Now
-`live.publish` hands each applied op to `batcher`, which sends a room's ops together:
+Before, every op was one frame to every client of the room, so at a plenary the cost of an op
+grew with the room until the server saturated (figures: docs/protocol.md). Now
+`handlers.publish` hands each applied op to `batcher`, which sends a room's ops together:
 
 - A quiet room is not delayed: the first op after `BROADCAST_TICK_SECONDS` (25 ms) of silence
   goes out at once (in its own greenlet, after the sender's ack). Ops arriving within a tick of

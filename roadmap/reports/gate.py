@@ -1,9 +1,8 @@
 """The live boards come first: the PDF worker is paused while the boards are busy.
 
-Measured on the 2-core venue machine (docs/reports.md): any busy process on the other core, even
-a bare busy loop at the lowest CPU priority (SCHED_IDLE), took the broadcast p99 at 0.5 ops/s per
-client from 26 to 46 ms, and the server waited for a CPU 2.7 s in 30 s instead of 0.3 s. A render
-is 1-10 s of such work. So while ops are flowing faster than `yield_ops` a second, the worker is
+On a 2-core venue machine any busy process on the other core, even a bare busy loop at the
+lowest CPU priority (SCHED_IDLE), makes the broadcasts slower and the server wait for a CPU
+(figures: docs/reports.md), and a render is seconds of such work. So while ops are flowing faster than `yield_ops` a second, the worker is
 stopped (SIGSTOP) and it continues (SIGCONT) as soon as the boards are quiet again. A report never
 waits longer than `max_pause` seconds in a row: then it runs for `slice_seconds` whatever the
 load, so it still finishes during a long busy spell.

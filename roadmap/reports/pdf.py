@@ -68,9 +68,9 @@ class ReportHTML(HTML):
     """HTML with the lean user-agent stylesheet (same output, less cascading), parsed fast.
 
     The report templates write well-formed XHTML (void elements closed, text escaped), so the
-    page is parsed by the standard library's expat, in C: 0.01 s instead of about 0.5 s for the
-    pure-Python HTML5 parser on an event report (~5 % of its render), with the same tree and the
-    same pages (tests/test_reports_pdf.py). Anything expat refuses (a control character in a
+    page is parsed by the standard library's expat, in C, much faster than the pure-Python HTML5
+    parser (docs/reports.md), with the same tree and the same pages
+    (tests/e2e/reports/test_reports_pdf.py). Anything expat refuses (a control character in a
     note) goes to WeasyPrint's own HTML parser, as before.
     """
 
