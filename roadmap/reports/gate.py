@@ -2,12 +2,13 @@
 
 On a 2-core venue machine any busy process on the other core, even a bare busy loop at the
 lowest CPU priority (SCHED_IDLE), makes the broadcasts slower and the server wait for a CPU
-(figures: docs/reports.md), and a render is seconds of such work. So while ops are flowing faster than `yield_ops` a second, the worker is
-stopped (SIGSTOP) and it continues (SIGCONT) as soon as the boards are quiet again. A report never
-waits longer than `max_pause` seconds in a row: then it runs for `slice_seconds` whatever the
-load, so it still finishes during a long busy spell.
+(figures: docs/reports.md), and a render is seconds of such work. So while ops are flowing
+faster than `yield_ops` a second, the worker is stopped (SIGSTOP) and it continues (SIGCONT) as
+soon as the boards are quiet again. A report never waits longer than `max_pause` seconds in a
+row: then it runs for `slice_seconds` whatever the load, so it still finishes during a long busy
+spell.
 
-The load is `load.live_activity`, noted by `live.publish` for every op it broadcasts, plus, with
+The load is `activity.live_activity`, noted by `handlers.publish` for every op it broadcasts, plus, with
 several processes (REDIS_URL), the rates the others publish in their heartbeats
 (roadmap/shared.py): an op storm on another process pauses this one's render too. A
 `Governor` thread (a greenlet under gevent) watches one render at a time.
