@@ -8,8 +8,8 @@ soon as the boards are quiet again. A report never waits longer than `max_pause`
 row: then it runs for `slice_seconds` whatever the load, so it still finishes during a long busy
 spell.
 
-The load is `activity.live_activity`, noted by `handlers.publish` for every op it broadcasts, plus, with
-several processes (REDIS_URL), the rates the others publish in their heartbeats
+The load is `activity.live_activity`, noted by `handlers.publish` for every op it broadcasts,
+plus, with several processes (REDIS_URL), the rates the others publish in their heartbeats
 (roadmap/shared.py): an op storm on another process pauses this one's render too. A
 `Governor` thread (a greenlet under gevent) watches one render at a time.
 """
