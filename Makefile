@@ -95,9 +95,11 @@ system-deps:
 		else echo "Missing system packages:$$missing (run as root, or install them)"; exit 1; fi; \
 	fi
 
-## test: install what the tests need (system packages too), lint, run the whole suite
+## test: install what the tests need (system packages too), lint, the JS tests, then the fast
+## tier on every core and the end-to-end tier (servers, browsers) one test at a time
 test: install-test system-deps lint test-js
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(FAST_WORKERS) -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 ## test-js: the board's pure JS modules under node's own test runner (no browser, no build step)
 test-js:
