@@ -38,7 +38,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "OPS_CATCHUP_LIMIT": 1000,  # beyond this many missed ops a client gets a snapshot
         # A room's ops go out together once per tick, a quiet room's at once (realtime/broadcast.py)
         "BROADCAST_TICK_SECONDS": 0.025,  # up to 100 sockets; longer in proportion past that,
-        "BROADCAST_TICK_MAX_SECONDS": 0.075,  # up to this (a plenary of 1,000)
+        # up to this (a saturated server stretches it anyway: twice its last send's time; a longer
+        # maximum only delayed a plenary's ops, docs/protocol.md "Plenary")
+        "BROADCAST_TICK_MAX_SECONDS": 0.025,
         # Presence past this many people on a board is counts (+ staff and editors by name),
         # sent at most every PRESENCE_CROWD_SECONDS (docs/protocol.md, "presence").
         "PRESENCE_LIST_MAX": 50,

@@ -2,32 +2,32 @@
    stale-while-revalidate. Socket.IO and the API are never cached. See docs/board.md. */
 "use strict";
 
-var CACHE = "roadmap-v4"; // v4: modules that import new names (translations, issue 15): no mixed versions
+var CACHE = "roadmap-v5"; // v5: the scripts moved into feature folders (static/js/<feature>/)
 
 /* The board page's ES modules (roadmap/boards/views.py board_modules(); tests/joining/test_views.py checks that
    this list, the folder and the page's modulepreload links agree). A page that asks to be kept
    offline keeps all of them: an import the worker never saw would fail offline. */
 var MODULES = [
-  "/static/js/board/actions.js",
-  "/static/js/board/cluster-drag.js",
-  "/static/js/board/connection.js",
-  "/static/js/board/core.js",
-  "/static/js/board/do-no-harm.js",
-  "/static/js/board/editor.js",
-  "/static/js/board/i18n.js",
-  "/static/js/board/input.js",
-  "/static/js/board/layout.js",
-  "/static/js/board/leave.js",
-  "/static/js/board/main.js",
-  "/static/js/board/messages.js",
-  "/static/js/board/offline.js",
-  "/static/js/board/render.js",
-  "/static/js/board/rules.js",
-  "/static/js/board/store.js",
-  "/static/js/board/undo.js",
+  "/static/js/boards/actions.js",
+  "/static/js/boards/cluster-drag.js",
+  "/static/js/boards/connection.js",
+  "/static/js/boards/core.js",
+  "/static/js/boards/do-no-harm.js",
+  "/static/js/boards/editor.js",
+  "/static/js/boards/i18n.js",
+  "/static/js/boards/input.js",
+  "/static/js/boards/layout.js",
+  "/static/js/boards/leave.js",
+  "/static/js/boards/main.js",
+  "/static/js/boards/messages.js",
+  "/static/js/boards/offline.js",
+  "/static/js/boards/render.js",
+  "/static/js/boards/rules.js",
+  "/static/js/boards/store.js",
+  "/static/js/boards/undo.js",
   "/static/js/common/dom.js",
-  "/static/js/facilitate.js",
-  "/static/js/room.js",
+  "/static/js/boards/facilitation/facilitate.js",
+  "/static/js/boards/facilitation/room.js",
   "/static/js/follow_up/card.js",
   "/static/js/follow_up/synergies.js",
 ];

@@ -1,4 +1,4 @@
-"""The board page and its list view (the live board itself is static/js/board/)."""
+"""The board page and its list view (the live board itself is static/js/boards/)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from ..identity import board_for, is_staff
 from ..models import Board, Group
 from ..views import bp, require_signed_in
 
-# The ES modules of the board page (static/js/board/, docs/board.md "Board modules"), preloaded
+# The ES modules of the board page (static/js/boards/, docs/board.md "Board modules"), preloaded
 # by boards/board.html; static/sw.js keeps the same list (tests/joining/test_views.py checks).
 BOARD_MODULE_EXTRAS = (
     "js/common/dom.js",
-    "js/facilitate.js",
-    "js/room.js",
+    "js/boards/facilitation/facilitate.js",
+    "js/boards/facilitation/room.js",
     "js/follow_up/card.js",
     "js/follow_up/synergies.js",
 )
@@ -24,7 +24,7 @@ BOARD_MODULE_EXTRAS = (
 
 def board_modules() -> list[str]:
     static = Path(current_app.static_folder or "static")
-    own = sorted(f"js/board/{p.name}" for p in (static / "js" / "board").glob("*.js"))
+    own = sorted(f"js/boards/{p.name}" for p in (static / "js" / "boards").glob("*.js"))
     return own + list(BOARD_MODULE_EXTRAS)
 
 

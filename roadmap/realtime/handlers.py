@@ -290,7 +290,7 @@ def tick_for(board_id: int) -> float:
         return 0.0
     sockets = len(PRESENCE.get(board_id, ()))
     return min(
-        max(tick, tick * sockets / 100), max(tick, cfg.get("BROADCAST_TICK_MAX_SECONDS", 0.075))
+        max(tick, tick * sockets / 100), max(tick, cfg.get("BROADCAST_TICK_MAX_SECONDS", 0.025))
     )
 
 

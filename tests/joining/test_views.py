@@ -113,7 +113,7 @@ def test_board_and_list_pages(client, demo):
     assert f'data-board-id="{board_id}"' in html
     assert 'data-view="board"' in html
     assert '<aside id="facilitator-panel"' in html and "hidden" in html
-    assert "Sortable.min.js" in html and 'type="module" src="/static/js/board/main.js"' in html
+    assert "Sortable.min.js" in html and 'type="module" src="/static/js/boards/main.js"' in html
     assert 'aria-live="polite"' in html
     listed = client.get(f"/boards/{board_id}/list")
     assert listed.status_code == 200
@@ -123,7 +123,7 @@ def test_board_and_list_pages(client, demo):
 
 
 def test_every_board_module_is_preloaded_and_kept_offline(client, demo):
-    """The board's ES modules: each file of static/js/board/ (and the shared ones) has a
+    """The board's ES modules: each file of static/js/boards/ (and the shared ones) has a
     modulepreload link on the page and is in the service worker's MODULES list (an import the
     worker never kept fails offline), and every module an import names exists."""
     from pathlib import Path
@@ -132,7 +132,7 @@ def test_every_board_module_is_preloaded_and_kept_offline(client, demo):
     join_in_browser(client, demo["join_code"])
     html = client.get(f"/boards/{demo['groups'][1]['board_id']}").get_data(as_text=True)
     preloaded = set(re.findall(r'<link rel="modulepreload" href="([^"]+)">', html))
-    own = {f"/static/js/board/{p.name}" for p in (static / "js" / "board").glob("*.js")}
+    own = {f"/static/js/boards/{p.name}" for p in (static / "js" / "boards").glob("*.js")}
     assert own and own <= preloaded
     res = client.get("/sw.js")
     sw = res.get_data(as_text=True)

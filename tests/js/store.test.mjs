@@ -1,8 +1,8 @@
-// The board's pure store (static/js/board/store.js) without a browser: `make test-js`
+// The board's pure store (static/js/boards/store.js) without a browser: `make test-js`
 // (node --test tests/js/). The store takes the device's storage; here a memory one.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createStore, memoryStorage, byPosition, inSeqOrder } from "../../static/js/board/store.js";
+import { createStore, memoryStorage, byPosition, inSeqOrder } from "../../static/js/boards/store.js";
 
 const BOARD = 7;
 const ME = 3;

@@ -370,7 +370,7 @@ def test_12_dashboard_and_projector_pages_hold_no_token(client, demo):
     for path in (res.location, f"/boards/{demo['groups'][0]['board_id']}/projector"):
         page = client.get(path).get_data(as_text=True)
         assert "data-token" not in page and demo["organiser_token"] not in page, path
-    for name in ("organise.js", "projector.js"):
+    for name in ("organise/dashboard.js", "organise/projector.js"):
         assert "dataset.token" not in (ROOT / "static" / "js" / name).read_text()
 
 

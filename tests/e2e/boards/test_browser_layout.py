@@ -98,16 +98,16 @@ def test_every_board_asset_is_in_the_offline_cache(live_server, new_context):
     page = join_board(new_context(), live_server, "Cache C", group=1)
     page.wait_for_selector("html[data-offline-ready=true]")
     cached = page.evaluate(
-        """async () => { const c = await caches.open('roadmap-v4');
+        """async () => { const c = await caches.open('roadmap-v5');
              return (await c.keys()).map((r) => new URL(r.url).pathname); }"""
     )
     for asset in (
-        "/static/js/room.js",
-        "/static/js/board/main.js",
-        "/static/js/board/store.js",
-        "/static/js/board/connection.js",
-        "/static/js/board/undo.js",
-        "/static/js/board/layout.js",
+        "/static/js/boards/facilitation/room.js",
+        "/static/js/boards/main.js",
+        "/static/js/boards/store.js",
+        "/static/js/boards/connection.js",
+        "/static/js/boards/undo.js",
+        "/static/js/boards/layout.js",
         "/static/js/common/dom.js",
         "/static/css/room.css",
         "/static/css/layout.css",

@@ -1,7 +1,7 @@
 /* The facilitator panel on the board page (staff only): phases, timer, private writing, lock,
    votes, clusters, spotlight, commitments, message, undo. Every control is an op the server
    checks (roadmap/ops/facilitation.py); this file only sends them. Needs window.RoadmapBoard. */
-import { h } from './common/dom.js';
+import { h } from '../../common/dom.js';
 
 const T = JSON.parse(document.getElementById('facilitate-i18n').textContent);
 const PHASES = ['brainstorm', 'cluster', 'vote', 'commit', 'takeaways'];

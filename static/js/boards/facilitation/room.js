@@ -4,7 +4,7 @@
    "bring everyone" scroll into view on every device. For staff: bring everyone to a lane or a
    note, the vote settings (hide results, dots per note, end the vote, who is done) and the
    board PDF. An ES module; needs window.RoadmapBoard (board/main.js). See docs/facilitation.md. */
-import { h } from './common/dom.js';
+import { h } from '../../common/dom.js';
 
 const RB = (window.RoadmapBoard && window.RoadmapBoard.ready) ? window.RoadmapBoard : (await new Promise((resolve) => {
   document.addEventListener('roadmap:ready', (e) => resolve(e.detail), { once: true });

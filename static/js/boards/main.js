@@ -1,5 +1,5 @@
 /* The live board's entry (loaded with <script type="module">; no build step). It wires the
-   modules of static/js/board/ together and publishes window.RoadmapBoard, the API other
+   modules of static/js/boards/ together and publishes window.RoadmapBoard, the API other
    features use (docs/board.md). Module map: docs/board.md "Board modules". */
 import { cfg, state, store, ui, on, opHandlers, current, votesLeft } from "./core.js";
 import { t, loadCatalogue } from "./i18n.js";
