@@ -72,7 +72,8 @@ def test_two_participants_see_each_others_changes_live(live_server, new_context,
     assert "Votes left: 4 of 5" in a.inner_text("#votes-left")
 
     # Presence: both are listed; the editor is shown on the note.
-    assert "Ana A" in b.inner_text("#presence") and "Bea B" in b.inner_text("#presence")
+    for name in ("Ana A", "Bea B"):  # presence is coalesced: wait for it, with a deadline
+        b.locator("#presence", has_text=name).wait_for(timeout=SOON)
     a.screenshot(path=str(artifacts / "board-desktop.png"), full_page=True)
 
     # Delete asks in the page (no native confirm()), then offers Undo.
