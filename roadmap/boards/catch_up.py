@@ -46,7 +46,7 @@ def messages(board: Board, rows: Sequence[BoardOp], viewer: Participant) -> list
         data, result = privacy.rewrite_texts(row.type, row.data or {}, row.result or {}, current)
         result = authors_now(result, notes, viewer.id)
         if row.type == "note.translate":
-            data, result = translation_now(data, result, current, translated)
+            data, result = translation_now(data, result, current, translated, row.actor_id)
             if anonymous and viewer.id != row.actor_id and "translation" in result:
                 result["translation"] = {**result["translation"], "by": dict(privacy.ANONYMOUS)}
         out.append(
@@ -55,8 +55,11 @@ def messages(board: Board, rows: Sequence[BoardOp], viewer: Participant) -> list
     return out
 
 
-def translations_now(board_id: int, rows: Sequence[BoardOp]) -> dict[tuple[int, str], str]:
-    """(note id, lang) -> the translation's text now, for the note.translate entries in `rows`."""
+def translations_now(
+    board_id: int, rows: Sequence[BoardOp]
+) -> dict[tuple[int, str], tuple[str, int | None]]:
+    """(note id, lang) -> (the translation's text now, its translator), for the note.translate
+    entries in `rows`."""
     ids = {
         (row.data or {}).get("note_id")
         for row in rows
@@ -65,24 +68,30 @@ def translations_now(board_id: int, rows: Sequence[BoardOp]) -> dict[tuple[int, 
     if not ids:
         return {}
     found = db.session.execute(
-        sa.select(NoteTranslation.note_id, NoteTranslation.lang, NoteTranslation.text).where(
-            NoteTranslation.board_id == board_id, NoteTranslation.note_id.in_(ids)
-        )
+        sa.select(
+            NoteTranslation.note_id,
+            NoteTranslation.lang,
+            NoteTranslation.text,
+            NoteTranslation.translator_id,
+        ).where(NoteTranslation.board_id == board_id, NoteTranslation.note_id.in_(ids))
     )
-    return {(r.note_id, r.lang): r.text for r in found}
+    return {(r.note_id, r.lang): (r.text, r.translator_id) for r in found}
 
 
 def translation_now(
     data: dict[str, Any],
     result: dict[str, Any],
     current: dict[int, str | None],
-    translated: dict[tuple[int, str], str],
+    translated: dict[tuple[int, str], tuple[str, int | None]],
+    actor_id: int | None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """A note.translate entry as visible now: the translation's current text, or "" when the
-    note is deleted or redacted or the translation was taken back (issue 15)."""
+    note is deleted or redacted, the translation was taken back, or someone else's translation
+    replaced it (an entry names its own translator, never words another one wrote; issue 15)."""
     note_id, lang = result.get("note_id", data.get("note_id")), result.get("lang")
     visible = current.get(note_id) if isinstance(note_id, int) else None
-    text = translated.get((note_id, lang), "") if visible else ""  # type: ignore[arg-type]
+    now_text, translator = translated.get((note_id, lang), ("", None))  # type: ignore[arg-type]
+    text = now_text if visible and translator == actor_id else ""
     data = {**data, "text": text}
     if isinstance(result.get("translation"), dict):
         result = {**result, "translation": {**result["translation"], "text": text}}

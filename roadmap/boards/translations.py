@@ -19,7 +19,7 @@ from flask import current_app
 from ..do_no_harm import privacy
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES, normalise
-from ..models import Board, Event, Group, Note, NoteTranslation, Participant
+from ..models import Board, Event, Group, NoteTranslation, Participant
 
 CODE = re.compile(r"^[A-Za-z]{2,3}([_-][A-Za-z0-9]{2,8})?$")
 
@@ -105,23 +105,11 @@ def rows_for(
     out: dict[int, list[tuple[NoteTranslation, Participant | None, bool]]] = {}
     if not ids:
         return out
-    hidden: set[int] = set()
     rows = db.session.scalars(
         sa.select(NoteTranslation)
         .where(NoteTranslation.note_id.in_(ids))
         .order_by(NoteTranslation.note_id, NoteTranslation.lang)
     ).all()
-    # A translator who is the author of a note that is anonymous now is hidden with it.
-    authors = dict(
-        db.session.execute(
-            sa.select(Note.id, Note.author_id).where(
-                Note.id.in_({r.note_id for r in rows}), Note.anonymous.is_(True)
-            )
-        ).all()
-    )
-    for row in rows:
-        if row.translator_id is not None and authors.get(row.note_id) == row.translator_id:
-            hidden.add(row.id)
     wanted = {r.translator_id for r in rows if r.translator_id}
     translators = (
         {
@@ -133,7 +121,7 @@ def rows_for(
     )
     for row in rows:
         out.setdefault(row.note_id, []).append(
-            (row, translators.get(row.translator_id or 0), row.anonymous or row.id in hidden)
+            (row, translators.get(row.translator_id or 0), row.anonymous)
         )
     return out
 

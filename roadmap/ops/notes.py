@@ -180,6 +180,8 @@ def update(ctx: Context, data: NoteUpdate) -> Outcome:
     if data.tags is not None:
         note.tags = clean_tags(data.tags)
     if data.anonymous is not None and note.author_id == ctx.actor_row.id:
+        if data.anonymous and not note.anonymous:
+            ctx.run(sql.ANONYMISE_OWN_TRANSLATIONS, of_note=note.id, author_id=note.author_id)
         note.anonymous = data.anonymous
     note.version += 1
     note.updated_at = ctx.now

@@ -127,6 +127,16 @@ CURRENT_TRANSLATIONS = sa.select(translation.c.lang).where(
 OUTDATE_TRANSLATIONS = (
     translation.update().where(translation.c.note_id == bindparam("of_note")).values(outdated=True)
 )
+# An author who makes their note anonymous is anonymous as its translator too (privacy.py): the
+# stored flag is what snapshots, catch-up, backups and purges read.
+ANONYMISE_OWN_TRANSLATIONS = (
+    translation.update()
+    .where(
+        translation.c.note_id == bindparam("of_note"),
+        translation.c.translator_id == bindparam("author_id"),
+    )
+    .values(anonymous=True)
+)
 CLEAR_SPOTLIGHT = (
     board.update().where(board.c.id == bindparam("board_id")).values(spotlight_note_id=None)
 )

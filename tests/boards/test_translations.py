@@ -366,3 +366,47 @@ def test_a_commitments_new_text_and_the_facilitators_undo_of_it_outdate_its_tran
     assert ack(board, staff, "facilitator.undo")["ok"]  # the text goes back: outdated again
     shown = snapshot_note(board, bao, commitment)
     assert shown["text"] == "Pilot a hotline" and shown["translations"]["th"]["outdated"] is True
+
+
+def test_an_author_who_makes_their_note_anonymous_is_not_named_as_its_translator_anywhere(ctx):
+    """The backup and the purge read the stored flag: making one's note anonymous sets it on
+    one's own translations of it (a review found the backup and the purge naming them)."""
+    from roadmap.reports.backup import export_event
+
+    board, ana = bid(ctx), person(ctx, "Ana-Later-Anon-Zq")
+    made = note(board, ana, "Named at first")
+    assert ack(board, ana, "note.translate", note_id=made["id"], lang="fr", text="Nommée")["ok"]
+    assert ack(board, ana, "note.update", note_id=made["id"], base_version=1, anonymous=True)["ok"]
+    db.session.rollback()
+    event = db.session.get(Event, ctx["event_id"])
+    backup = export_event(event)
+    mine = [t for t in backup["translations"] if t["note_id"] == made["id"]]
+    assert mine and all(t["translator_id"] is None and t["anonymous"] for t in mine)
+    purge_event(event)
+    row = db.session.scalars(
+        sa.select(NoteTranslation).where(NoteTranslation.note_id == made["id"])
+    ).one()
+    assert row.translator_id is None
+    bao = person(ctx, "Bao")
+    assert snapshot_note(board, bao, made["id"])["translations"]["fr"]["by"] == privacy.ANONYMOUS
+
+
+def test_catch_up_never_puts_one_translators_words_under_another_translators_name(ctx):
+    board, ana = bid(ctx), person(ctx, "Ana")
+    named, shy = person(ctx, "Named-Nw"), person(ctx, "Shy-Sx", anonymous=True)
+    made = note(board, ana)
+    assert ack(board, named, "note.translate", note_id=made["id"], lang="fr", text="Mots de N")[
+        "ok"
+    ]
+    assert ack(board, shy, "note.translate", note_id=made["id"], lang="fr", text="Mots de S")["ok"]
+    db.session.rollback()
+    rows = list(db.session.scalars(sa.select(BoardOp).where(BoardOp.board_id == board)))
+    seen = [
+        m
+        for m in history.messages(db.session.get(Board, board), rows, ana)
+        if m["type"] == "note.translate"
+    ]
+    first, last = seen  # the named translator's entry, then the anonymous one's
+    assert "Mots de S" not in dumps(first) and first["result"]["translation"].get("removed")
+    assert last["result"]["translation"]["text"] == "Mots de S"
+    assert last["result"]["translation"]["by"] == privacy.ANONYMOUS

@@ -166,8 +166,7 @@ def test_ordinary_roadmap_text_is_not(text):
 
 def test_the_browser_flags_exactly_the_same_texts():
     node = shutil.which("node")
-    if node is None:
-        pytest.skip("node is not installed")
+    assert node, "node is not installed: `make test` installs it (make system-deps)"
     rules = safety.client_rules()["rules"]
     texts = [t for t, _k in POSITIVE] + NEGATIVE
     script = """

@@ -26,9 +26,5 @@ engines_missing = cluster.engines_missing
 _names = itertools.count(1)
 
 
-def in_ci() -> bool:
-    return bool(os.environ.get("CI"))
-
-
 def new_database_name(prefix: str = "t") -> str:
     return f"{prefix}_{os.getpid()}_{next(_names)}"
