@@ -56,6 +56,14 @@ def state(pid: int) -> str:
     return psutil.Process(pid).status()
 
 
+def stopped_within(pid: int, seconds: float = 30) -> bool:
+    """Poll until the process is stopped (SIGSTOP), with a deadline: True if it was."""
+    deadline = time.monotonic() + seconds
+    while state(pid) != psutil.STATUS_STOPPED and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return state(pid) == psutil.STATUS_STOPPED
+
+
 @pytest.fixture
 def busy_boards():
     """Notes ops into the live load at `rate` a second, in a thread, while `on` is set."""
@@ -86,25 +94,22 @@ def test_the_governor_stops_and_continues_a_process_and_never_leaves_it_stopped(
     busy_boards, gate_settings
 ):
     gate_settings.yield_ops, gate_settings.max_pause = 10, 60
+    wait_until_quiet(gate_settings)  # no busy spell left over from an earlier test
     proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
     waits: list[bool] = []
     try:
         with Governor(proc.pid, proc.kill, timeout=60, on_wait=waits.append):
             time.sleep(0.3)
-            assert state(proc.pid) == psutil.STATUS_RUNNING
+            assert state(proc.pid) != psutil.STATUS_STOPPED
             busy_boards.set()
-            deadline = time.monotonic() + 5
-            while state(proc.pid) != psutil.STATUS_STOPPED and time.monotonic() < deadline:
-                time.sleep(0.02)
-            assert state(proc.pid) == psutil.STATUS_STOPPED
+            assert stopped_within(proc.pid)
             busy_boards.clear()
             deadline = time.monotonic() + 5
             while state(proc.pid) == psutil.STATUS_STOPPED and time.monotonic() < deadline:
                 time.sleep(0.02)
             assert state(proc.pid) != psutil.STATUS_STOPPED
             busy_boards.set()
-            time.sleep(0.5)
-            assert state(proc.pid) == psutil.STATUS_STOPPED
+            assert stopped_within(proc.pid)
         assert state(proc.pid) != psutil.STATUS_STOPPED  # continued on the way out
         assert waits == [True, False, True]
     finally:
@@ -135,8 +140,10 @@ def test_the_timeout_counts_running_time_not_waiting(busy_boards, gate_settings)
     gate_settings.yield_ops, gate_settings.max_pause = 10, 60
     proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     busy_boards.set()
+    wait_until_busy(gate_settings)  # busy before the render starts: it waits from its first step
     try:
         with Governor(proc.pid, proc.kill, timeout=0.6) as governor:
+            assert stopped_within(proc.pid)
             time.sleep(1.5)  # waiting: the clock of the timeout does not run
             assert proc.poll() is None and not governor.timed_out
             busy_boards.clear()
@@ -153,6 +160,14 @@ def wait_until_busy(settings, seconds: float = 30) -> None:
     while live_activity.rate() < settings.yield_ops and time.monotonic() < deadline:
         time.sleep(0.02)
     assert live_activity.rate() >= settings.yield_ops
+
+
+def wait_until_quiet(settings, seconds: float = 30) -> None:
+    """Until the live load has fallen under the gate's threshold."""
+    deadline = time.monotonic() + seconds
+    while live_activity.rate() >= settings.yield_ops and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert live_activity.rate() < settings.yield_ops
 
 
 def worker_resumes_within(worker, seconds: float) -> bool:
@@ -191,10 +206,7 @@ def test_a_render_waits_for_a_quiet_moment_and_then_finishes(
         target=lambda: result.update(worker.render("board", context, on_wait=waits.append))
     )
     thread.start()
-    deadline = time.monotonic() + 30  # the worker is paused (SIGSTOP) while the boards are busy
-    while state(worker.pid) != psutil.STATUS_STOPPED and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert state(worker.pid) == psutil.STATUS_STOPPED
+    assert stopped_within(worker.pid)  # the worker is paused (SIGSTOP) while the boards are busy
     assert thread.is_alive() and waits == [True] and not result  # and it stays paused:
     assert not worker_resumes_within(worker, seconds=1.0)  # max_pause is 60 s
     busy_boards.clear()
@@ -235,9 +247,8 @@ def test_a_worker_killed_while_stopped_is_an_error_not_a_hang(worker, gate_setti
 
     thread = threading.Thread(target=render)
     thread.start()
-    time.sleep(0.5)
     pid = worker.pid
-    assert state(pid) == psutil.STATUS_STOPPED
+    assert stopped_within(pid)
     psutil.Process(pid).kill()
     thread.join(10)
     assert not thread.is_alive() and errors
