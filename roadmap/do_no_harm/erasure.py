@@ -54,14 +54,62 @@ def translation_texts(note_ids: set[int], rows: list[BoardOp]) -> set[str]:
     return {t for t in found if t}
 
 
+# A redacted text is also looked for inside longer strings (a partner's label quotes it, a
+# message may repeat it) once it is at least this long; shorter ones only as whole strings.
+QUOTED_MIN = 12
+
+
+def family(board: Board, note: Note, texts: set[str], rows: list[BoardOp]) -> list[Note]:
+    """The note and the notes its text travelled to or came from on this board.
+
+    A commitment made from a signpost keeps `source_note_id`: redacting either one erases the
+    other while it still holds (or once held) one of the same texts.
+    """
+    found = {note.id: note}
+    queue = [note]
+    while queue:
+        item = queue.pop()
+        linked = list(
+            db.session.scalars(
+                sa.select(Note).where(Note.board_id == board.id, Note.source_note_id == item.id)
+            )
+        )
+        if item.source_note_id is not None:
+            source = db.session.get(Note, item.source_note_id)
+            if source is not None and source.board_id == board.id:
+                linked.append(source)
+        for other in linked:
+            if other.id not in found and texts_of(other, rows) & texts:
+                found[other.id] = other
+                queue.append(other)
+    return list(found.values())
+
+
+def _event_boards(board: Board) -> list[Board]:
+    from ..models import Group
+
+    group = db.session.get(Group, board.group_id)
+    return list(
+        db.session.scalars(
+            sa.select(Board)
+            .join(Group, Group.id == Board.group_id)
+            .where(Group.event_id == group.event_id)
+        )
+    )
+
+
 def redact(board: Board, note: Note, now: dt.datetime) -> list[int]:
-    """Erase `note`'s text and every earlier version (and commitments copied from it)."""
+    """Erase `note`'s text and every earlier version, wherever the event keeps a copy.
+
+    The note, the commitment made from it (or the signpost it was made from), their
+    translations, every op-log entry of the event's boards holding one of those texts (payload,
+    result, undo data: an undo cannot bring it back), and partner labels quoting it.
+    """
     rows = list(db.session.scalars(sa.select(BoardOp).where(BoardOp.board_id == board.id)))
     texts = texts_of(note, rows)
-    derived = db.session.scalars(
-        sa.select(Note).where(Note.source_note_id == note.id, Note.board_id == board.id)
-    ).all()
-    notes = [note] + [d for d in derived if d.text in texts]
+    notes = family(board, note, texts, rows)
+    for item in notes:
+        texts |= texts_of(item, rows)
     for item in notes:
         item.text = ""
         item.redacted_at = now
@@ -75,15 +123,64 @@ def redact(board: Board, note: Note, now: dt.datetime) -> list[int]:
     # op log recorded them (note.translate payloads and results).
     texts |= translation_texts(ids, rows)
     db.session.execute(sa.delete(NoteTranslation).where(NoteTranslation.note_id.in_(ids)))
-    for row in rows:
-        named = privacy.touched_note_ids(row.data or {}, row.result or {})
-        undo_ids = {int(i) for i in ((row.undo or {}).get("notes") or {})}
-        if named & ids or undo_ids & ids:
-            row.data = privacy.scrub_texts(row.data or {}, texts)
-            row.result = privacy.scrub_texts(row.result or {}, texts)
-            if row.undo:
-                row.undo = privacy.scrub_texts(row.undo, texts)
+    quoted = quoted_forms(texts)
+    boards = _event_boards(board)
+    board_ids = [b.id for b in boards]
+    for other in db.session.scalars(sa.select(Note).where(Note.board_id.in_(board_ids))):
+        if other.partners:
+            other.partners = without_partners(other.partners, ids, texts, quoted)
+        for field in ("indicator", "status_note"):
+            value = getattr(other, field) or ""
+            if value and _holds(value, texts, quoted):
+                setattr(other, field, "")
+    for row in db.session.scalars(sa.select(BoardOp).where(BoardOp.board_id.in_(board_ids))):
+        for field in ("data", "result", "undo"):
+            value = getattr(row, field)
+            if value:
+                scrubbed = privacy.scrub_quoted(value, texts, quoted)
+                if scrubbed != value:
+                    setattr(row, field, scrubbed)
     return sorted(ids)
+
+
+def quoted_forms(texts: set[str]) -> set[str]:
+    """The forms a redacted text takes inside another string: whole, and as a label shortens it."""
+    from ..follow_up.synergies import SHORT_CHARS
+
+    forms = {t for t in texts if len(t) >= QUOTED_MIN}
+    forms |= {t[:SHORT_CHARS] for t in texts if len(t) > SHORT_CHARS}
+    return forms
+
+
+def without_partners(value: str, ids: set[int], texts: set[str], quoted: set[str]) -> str:
+    """A partners field without the entries that name a redacted note (its "(#id)" marker,
+    ops/synergies.py) or quote its text; the other entries stay as they were."""
+    markers = tuple(f"(#{i})" for i in ids)
+    kept = [
+        entry
+        for entry in value.split("; ")
+        if not entry.endswith(markers) and not _holds(entry, texts, quoted)
+    ]
+    return "; ".join(kept)
+
+
+def _holds(value: str, texts: set[str], quoted: set[str]) -> bool:
+    return value in texts or any(q in value for q in quoted)
+
+
+def forget_reports(event_id: int) -> int:
+    """Delete the event's stored report PDFs: they may quote what was just erased.
+
+    Reports are rendered again from what is left; the exports panel lists none until then.
+    """
+    from ..reports.jobs import FILE_NAME, export_dir
+
+    removed = 0
+    for path in export_dir().glob(f"event-{event_id}-report-*.pdf"):
+        if FILE_NAME.match(path.name):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def flush_to_disk() -> None:

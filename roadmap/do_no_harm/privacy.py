@@ -136,6 +136,24 @@ def scrub_texts(value: Any, texts: Iterable[str]) -> Any:
     return _scrub(value, texts)
 
 
+def scrub_quoted(value: Any, texts: Iterable[str], quoted: Iterable[str]) -> Any:
+    """`value` (JSON or a string) with every string that equals one of `texts`, or quotes one
+    of `quoted` (a partner's label, a message), replaced by "" (redaction, erasure.redact)."""
+    texts = {t for t in texts if t}
+    forms = [q for q in quoted if q]
+
+    def scrub(item: Any) -> Any:
+        if isinstance(item, str):
+            return "" if item in texts or any(q in item for q in forms) else item
+        if isinstance(item, dict):
+            return {k: scrub(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [scrub(v) for v in item]
+        return item
+
+    return scrub(value)
+
+
 def _scrub(value: Any, texts: set[str]) -> Any:
     if isinstance(value, str):
         return "" if value in texts else value

@@ -140,7 +140,7 @@ def purge_event(event: Event) -> dict[str, Any]:
     for p in people.values():
         if p.role == "participant":
             disconnect(p.id)
-    files = remove_internal_reports(event.id)
+    files = erasure.forget_reports(event.id)
     erasure.vacuum()
     return {
         "event_id": event.id,
@@ -150,18 +150,6 @@ def purge_event(event: Event) -> dict[str, Any]:
         "ops_erased": ops,
         "files_removed": files,
     }
-
-
-def remove_internal_reports(event_id: int) -> int:
-    """Delete the event's report copies that name authors ("-internal" PDFs)."""
-    from ..reports.jobs import FILE_NAME, export_dir
-
-    removed = 0
-    for path in export_dir().glob(f"event-{event_id}-report-*-internal.pdf"):
-        if FILE_NAME.match(path.name):
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
 
 
 def run_due_purges() -> list[dict[str, Any]]:

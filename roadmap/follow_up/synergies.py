@@ -185,6 +185,9 @@ def viewer_scope(who: Participant, event_id: int) -> int | None:
     raise AppError("forbidden", "Only organisers and facilitators see possible partners.")
 
 
+SHORT_CHARS = 77  # a partner's label quotes this much of a long note (erasure looks for it)
+
+
 def label(item_note: Note) -> str:
     """How a note is named on its partner: organisation (or group) and its words."""
     board = db.session.get(Board, item_note.board_id)
@@ -192,7 +195,8 @@ def label(item_note: Note) -> str:
     who = item_note.owner_org if item_note.kind == "commitment" and item_note.owner_org else ""
     if not who and item_note.author is not None and not item_note.anonymous:
         who = item_note.author.organisation
-    short = item_note.text if len(item_note.text) <= 80 else item_note.text[:77] + "…"
+    text = item_note.text
+    short = text if len(text) <= SHORT_CHARS + 3 else text[:SHORT_CHARS] + "…"
     return f"{who or group.name}: “{short}”"
 
 

@@ -19,7 +19,13 @@ def redact(ctx: Context, data: NoteRedact) -> Outcome:
     """
     note = note_of(ctx, data.note_id, deleted_ok=True)
     ids = erasure.redact(ctx.board, note, ctx.now)
+    event_id = ctx.board_row.event_id
+
+    def after_commit() -> None:
+        erasure.forget_reports(event_id)  # stored PDFs may quote the text
+        erasure.flush_to_disk()
+
     return Outcome(
         {"note_id": note.id, "redacted": True, "deleted_note_ids": ids},
-        after_commit=erasure.flush_to_disk,
+        after_commit=after_commit,
     )

@@ -264,3 +264,119 @@ def test_the_join_page_says_what_not_to_write_in_the_participants_language(
     client.set_cookie("lang", lang)
     page = client.get(f"/join/{demo['join_code']}").get_data(as_text=True)
     assert what_not in page and anonymous in page
+
+
+def _secret() -> str:
+    return f"victim: Nguyen Thi Lan 0812345678 {uuid.uuid4().hex}"
+
+
+def _logged() -> str:
+    rows = db.session.scalars(sa.select(BoardOp))
+    return json.dumps([[r.data, r.result, r.undo] for r in rows], ensure_ascii=False)
+
+
+def test_redacting_a_commitment_erases_the_signpost_it_was_made_from(app, demo):
+    board = demo["groups"][0]["board_id"]
+    with app.app_context():
+        facilitator, secret = staff(demo), _secret()
+        note = run(board, facilitator, "note.create", lane_id=lane_of(board), text=secret)
+        made = run(
+            board,
+            facilitator,
+            "commitment.set",
+            note_id=note["result"]["note"]["id"],
+            owner_name="Ministry",
+        )
+        assert made["ok"], made
+        commitment = made["result"]["note"]["id"]
+        done = run(board, facilitator, "note.redact", note_id=commitment)
+        assert done["ok"] and note["result"]["note"]["id"] in done["result"]["deleted_note_ids"]
+        db.session.expire_all()
+        assert db.session.get(Note, note["result"]["note"]["id"]).text == ""
+        assert secret not in _logged()
+    assert secret.encode() not in file_bytes(app)
+
+
+def test_redacting_a_signpost_leaves_no_copy_for_an_undo_of_its_reworded_commitment(app, demo):
+    board = demo["groups"][0]["board_id"]
+    with app.app_context():
+        facilitator, secret = staff(demo), _secret()
+        note = run(board, facilitator, "note.create", lane_id=lane_of(board), text=secret)
+        source = note["result"]["note"]["id"]
+        made = run(board, facilitator, "commitment.set", note_id=source, owner_name="Ministry")
+        commitment = made["result"]["note"]["id"]
+        reworded = run(
+            board,
+            facilitator,
+            "commitment.set",
+            note_id=commitment,
+            owner_name="Ministry",
+            text="Shelter referrals in every province",
+        )
+        assert reworded["ok"], reworded
+        assert run(board, facilitator, "note.redact", note_id=source)["ok"]
+        db.session.expire_all()
+        assert secret not in _logged()
+        run(board, facilitator, "facilitator.undo")  # undo the rewording: offered or not,
+        db.session.expire_all()
+        assert secret not in (db.session.get(Note, commitment).text or "")  # never the text
+        assert secret not in _logged()
+    assert secret.encode() not in file_bytes(app)
+
+
+def test_redaction_takes_the_note_out_of_partner_labels_on_other_boards(app, demo):
+    from roadmap.follow_up.synergies import introduce
+
+    board, other_board = demo["groups"][0]["board_id"], demo["groups"][1]["board_id"]
+    with app.app_context():
+        facilitator, secret = staff(demo), _secret()
+        note = run(board, facilitator, "note.create", lane_id=lane_of(board), text=secret)
+        note_id = note["result"]["note"]["id"]
+        partner = run(board, facilitator, "note.create", lane_id=lane_of(board), text="x")
+        kept = run(
+            other_board,
+            staff(demo, 1),
+            "note.create",
+            lane_id=lane_of(other_board),
+            text="Joint training of labour inspectors",
+        )
+        kept_id = kept["result"]["note"]["id"]
+        organiser = db.session.scalar(
+            sa.select(Participant).where(
+                Participant.event_id == demo["event_id"], Participant.role == "organiser"
+            )
+        )
+        introduce(
+            organiser,
+            db.session.get(Event, demo["event_id"]),
+            [partner["result"]["note"]["id"], kept_id],
+        )
+        introduce(organiser, db.session.get(Event, demo["event_id"]), [note_id, kept_id])
+        db.session.expire_all()
+        assert f"(#{note_id})" in db.session.get(Note, kept_id).partners
+        assert run(board, facilitator, "note.redact", note_id=note_id)["ok"]
+        db.session.expire_all()
+        partners = db.session.get(Note, kept_id).partners
+        assert f"(#{note_id})" not in partners and secret[:40] not in partners
+        assert f"(#{partner['result']['note']['id']})" in partners  # the other partner stays
+        assert secret[:40] not in _logged()
+    assert secret[:40].encode() not in file_bytes(app)
+
+
+def test_redaction_and_purge_delete_stored_reports_that_may_quote_the_text(app, demo):
+    from roadmap.reports.jobs import export_dir, report_file_name
+
+    board = demo["groups"][0]["board_id"]
+    with app.app_context():
+        facilitator = staff(demo)
+        stored = export_dir() / report_file_name(demo["event_id"])
+        stored.write_bytes(b"%PDF- a report that quotes the note")
+        other = export_dir() / report_file_name(demo["event_id"] + 1000)
+        other.write_bytes(b"%PDF- another event")
+        note = run(board, facilitator, "note.create", lane_id=lane_of(board), text=_secret())
+        assert run(board, facilitator, "note.redact", note_id=note["result"]["note"]["id"])["ok"]
+        assert not stored.exists() and other.exists()
+        stored.write_bytes(b"%PDF- rendered again")
+        assert purge_event(db.session.get(Event, demo["event_id"]))["files_removed"] == 1
+        assert not stored.exists() and other.exists()
+        other.unlink()
