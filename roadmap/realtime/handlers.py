@@ -192,7 +192,9 @@ def on_join(data: Any) -> dict[str, Any]:
     # In the room first, then read: an op committed meanwhile is in the ack, or broadcast to
     # this client (seq <= the ack's seq: the client skips it), never in neither.
     db.session.rollback()
-    ack: dict[str, Any] = {"ok": True, "seq": board.seq}
+    # `me`: who this socket is. A page opened as someone else (another person signed in on this
+    # device since) must not send its queued edits under this identity (static/js/boards/).
+    ack: dict[str, Any] = {"ok": True, "seq": board.seq, "me": who.id}
     cfg = current_app.config
     missed = catch_up(board, args.since, who) if args.since is not None else None
     if missed is not None:

@@ -41,6 +41,15 @@ export function join(fresh) {
         setStatus("error");
         return;
       }
+      if (ack.me != null && ack.me !== cfg.me) {
+        // Someone else signed in on this device after this page opened: this page's edits
+        // (kept under its own identity) are never sent as them.
+        ui.joined = false;
+        socket.disconnect(); // its "disconnect" handler runs now: the status below stays
+        toast(t("error.identity_changed"), true);
+        setStatus("error");
+        return;
+      }
       if (ack.snapshot) {
         loadSnapshot(ack.snapshot);
         if (ack.snapshot.notes_next != null) loadPages(ack.snapshot.notes_next, state.board);

@@ -182,3 +182,35 @@ def test_a_facilitator_sees_the_warning_badge_filters_and_redacts(live_server, n
     note(page, risky).wait_for(state="detached")
     server = api(live_server, live_server.demo["organiser_token"], "GET", f"/api/boards/{board}")
     assert risky not in json.dumps(server)
+
+
+@pytest.mark.console_errors(
+    r"net::ERR_INTERNET_DISCONNECTED", reason="the page is offline while Alice writes"
+)
+def test_an_offline_edit_is_never_sent_under_the_next_identity_on_the_device(
+    live_server, new_context
+):
+    """Alice writes offline; Bob signs in on the same browser; Alice's page comes back online
+    under Bob's cookie: the server says who the socket is, and her page sends nothing as him."""
+    board = live_server.board_id(3)
+    context = new_context()
+    alice = join_board(context, live_server, "Alice A", group=3)
+    me = alice.evaluate("() => Number(document.getElementById('main').dataset.me)")
+    context.set_offline(True)
+    alice.wait_for_selector("#conn[data-state=offline]")
+    text = f"Alice offline {uid()}"
+    alice.click("#add-note")
+    alice.keyboard.type(text)
+    alice.keyboard.press("Enter")
+    alice.wait_for_function(
+        "k => (localStorage.getItem(k) || '').length > 2", arg=f"roadmap:board:{board}:queue:{me}"
+    )
+    bob = join_board(new_context(), live_server, "Bob B", group=3)  # signs in: the cookie is his
+    context.add_cookies(bob.context.cookies())
+    context.set_offline(False)
+    alice.wait_for_function("() => document.querySelector('#conn').dataset.state === 'error'")
+    assert "signed in on this device" in alice.locator(".toast").last.inner_text()
+    server = api(live_server, live_server.demo["organiser_token"], "GET", f"/api/boards/{board}")
+    assert text not in json.dumps(server)  # not sent as Bob (nor as anyone)
+    queue = alice.evaluate("k => localStorage.getItem(k)", f"roadmap:board:{board}:queue:{me}")
+    assert text in queue  # kept for Alice, sent if she signs in again
