@@ -88,7 +88,7 @@ def family(board: Board, note: Note, texts: set[str], rows: list[BoardOp]) -> li
 def _event_boards(board: Board) -> list[Board]:
     from ..models import Group
 
-    group = db.session.get(Group, board.group_id)
+    group = db.session.get_one(Group, board.group_id)
     return list(
         db.session.scalars(
             sa.select(Board)

@@ -190,7 +190,8 @@ KIND_NAME = {
 }
 
 STATUS_NAME = {
-    "planned": N_("Planned"),
+    "not started": N_("Not started"),  # context.py names statuses with spaces
+    "planned": N_("Planned"),  # the status of commitments made before migration 0006
     "in progress": N_("In progress"),
     "done": N_("Done"),
     "blocked": N_("Blocked"),

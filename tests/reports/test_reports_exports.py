@@ -388,3 +388,12 @@ def test_progress_only_goes_forward_and_never_breaks_a_render():
     while out.tell() < len(out.getvalue()):
         sent.append(receive(out))
     assert [f for _, f in sent] == [0.05, 0.215, 0.475, 0.8, 0.85]
+
+
+def test_a_commitment_not_started_is_named_in_the_exports_language(client, demo, thai_commitment):
+    """context.py names the status "not started": it was missing from STATUS_NAME (English
+    in every language's ICS and PDFs)."""
+    res = get(client, demo, "actions.ics?lang=vi")
+    descriptions = [str(e["description"]) for e in Calendar.from_ical(res.data).walk("VEVENT")]
+    assert any("Chưa bắt đầu" in d for d in descriptions), descriptions
+    assert not any("not started" in d for d in descriptions)
