@@ -54,18 +54,29 @@ def check_retention(value: Any) -> int:
 
 
 def due_on(event: Event) -> dt.date | None:
-    """The day the event's purge falls due (None: never automatically, or already purged)."""
-    if event.purged_at is not None or not event.retention_days:
+    """The day the event's purge falls due (None: never automatically, or nothing to purge).
+
+    After a purge, people who join later are personal data too: the next purge falls due the
+    retention period after the first of them joined.
+    """
+    if not event.retention_days:
         return None
+    if event.purged_at is not None:
+        first = db.session.scalar(
+            sa.select(sa.func.min(Participant.created_at)).where(
+                Participant.event_id == event.id,
+                Participant.role == "participant",
+                Participant.created_at > event.purged_at,
+            )
+        )
+        return None if first is None else first.date() + dt.timedelta(days=event.retention_days)
     end = event.ends_on or event.starts_on or event.created_at.date()
     return end + dt.timedelta(days=event.retention_days)
 
 
 def due_events(today: dt.date | None = None) -> list[Event]:
     today = today or utcnow().date()
-    events = db.session.scalars(
-        sa.select(Event).where(Event.purged_at.is_(None), Event.retention_days > 0)
-    ).all()
+    events = db.session.scalars(sa.select(Event).where(Event.retention_days > 0)).all()
     return [e for e in events if (due := due_on(e)) is not None and due <= today]
 
 

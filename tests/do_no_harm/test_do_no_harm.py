@@ -233,6 +233,24 @@ def test_due_purges_follow_the_retention_period_and_the_cli_purges_by_hand(app, 
     assert "Nothing to purge" in runner.invoke(args=["purge", "--due"]).output
 
 
+def test_people_who_join_after_a_purge_are_purged_a_retention_period_later(app, demo):
+    with app.app_context():
+        event = db.session.get(Event, demo["event_id"])
+        event.retention_days = 30
+        db.session.commit()
+        purge_event(event)
+        assert due_events() == []  # nothing new since the purge
+        late = Participant(event_id=event.id, name="Late Joiner", token_hash=uuid.uuid4().hex)
+        db.session.add(late)
+        db.session.commit()
+        today = dt.date.today()
+        assert due_events(today + dt.timedelta(days=29)) == []
+        assert [e.id for e in due_events(today + dt.timedelta(days=31))] == [event.id]
+        purge_event(event)
+        assert db.session.get(Participant, late.id).name != "Late Joiner"
+        assert due_events(today + dt.timedelta(days=400)) == []
+
+
 def test_purge_event_keeps_the_roadmap(app, demo):
     with app.app_context():
         event = db.session.get(Event, demo["event_id"])
