@@ -29,6 +29,7 @@ from ..models import (
     BoardOp,
     Event,
     Group,
+    MailOut,
     Note,
     NoteTranslation,
     Participant,
@@ -136,6 +137,18 @@ def purge_event(event: Event) -> dict[str, Any]:
         sa.update(Takeaway)
         .where(Takeaway.board_id.in_(board_ids), Takeaway.anonymous.is_(True))
         .values(participant_id=None)
+    )
+    # Owners' contact addresses (issue 14) are personal data too: the addresses and every
+    # queued or sent e-mail go; the owner's link keeps working, reminders by e-mail stop.
+    db.session.execute(
+        sa.delete(MailOut).where(
+            MailOut.note_id.in_(sa.select(Note.id).where(Note.board_id.in_(board_ids)))
+        )
+    )
+    db.session.execute(
+        sa.update(Note)
+        .where(Note.board_id.in_(board_ids), Note.contact_email != "")
+        .values(contact_email="")
     )
     ops = _rowcount(sa.delete(BoardOp).where(BoardOp.board_id.in_(board_ids)))
     if not event.purge_counts:

@@ -171,6 +171,8 @@ def link_status(who: Participant, note_id: int) -> dict[str, Any]:
         .order_by(FollowUpLink.id.desc())
         .limit(1)
     )
+    if link is not None and link.expires_at is not None and link.expires_at <= utcnow():
+        link = None  # expired: no active link (opening it gets 404)
     return {
         "active": link is not None,
         "created_at": iso(link.created_at) if link else None,

@@ -20,7 +20,7 @@ from ..boards.snapshot import facilitation_dict
 from ..boards.translations import mark_outdated
 from ..errors import AppError
 from ..extensions import db
-from ..models import BoardOp, Note, Vote
+from ..models import BoardOp, Note, Participant, Vote
 from .core import REGISTRY, Context, OpData, Outcome, op
 from .history import record
 
@@ -105,6 +105,24 @@ def reverse(ctx: Context, inverse: dict[str, Any]) -> None:
     db.session.flush()
 
 
+def keep_later_status(row: BoardOp) -> dict[str, Any]:
+    """The op's inverse, without a commitment's status where it changed since the op (an
+    owner's report through their link, or a later status change: history is not reverted)."""
+    inverse = dict(row.undo or {})
+    notes = inverse.get("notes")
+    if row.type != "commitment.set" or not isinstance(notes, dict):
+        return inverse
+    kept = {}
+    for nid, fields in notes.items():
+        note = db.session.get(Note, int(nid))
+        after = ((row.result or {}).get("note") or {}).get("commitment") or {}
+        if note is not None and isinstance(fields, dict) and after.get("status") != note.status:
+            fields = {k: v for k, v in fields.items() if k not in ("status", "status_updated_at")}
+        kept[nid] = fields
+    inverse["notes"] = kept
+    return inverse
+
+
 class NoData(OpData):
     pass
 
@@ -119,6 +137,12 @@ def undo(ctx: Context, _data: NoData) -> Outcome:
             BoardOp.board_id == ctx.board.id,
             BoardOp.type.in_(undoable),
             BoardOp.undone.is_(False),
+            # Not an owner's progress report (a follow-up link): history is never reverted by
+            # the room's undo (issue 14); staff correct it with a status change of their own.
+            sa.or_(
+                BoardOp.actor_id.is_(None),
+                ~BoardOp.actor_id.in_(sa.select(Participant.id).where(Participant.role == "owner")),
+            ),
         )
         .order_by(BoardOp.seq.desc())
         .limit(50)
@@ -127,7 +151,7 @@ def undo(ctx: Context, _data: NoData) -> Outcome:
     row = next((r for r in rows if r.undo), None)
     if row is None:
         raise AppError("invalid", _l("There is nothing to undo."))
-    reverse(ctx, row.undo or {})
+    reverse(ctx, keep_later_status(row))
     row.undone = True
     return Outcome(
         {

@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import re
 
-# /organise/<token>, /facilitate/<token>, ?token=..., Bearer <token>
+# /organise/<token>, /facilitate/<token>, /follow-up/<token> (and /api/follow-up/<token>),
+# ?token=..., Bearer <token>
 _PATTERNS = (
     re.compile(r"(/(?:organise|facilitate)/)(?!login\b|logout\b|events\b)[A-Za-z0-9_\-]{12,}"),
+    re.compile(r"(/follow-up/)[A-Za-z0-9_\-]{12,}"),
     re.compile(r"((?:^|[?&;\s])(?:token|auth|csrf_token)=)[^&\s\"]+", re.IGNORECASE),
     re.compile(r"((?:Bearer)\s+)[A-Za-z0-9_\-\.]{8,}", re.IGNORECASE),
 )

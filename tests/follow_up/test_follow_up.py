@@ -389,3 +389,45 @@ def test_the_same_aim_meets_across_english_thai_and_vietnamese():
     for other in (0, 1, 2):
         assert scores[other, 3] < THRESHOLD
     assert {"shelter", "trauma_care", "training"} <= concepts[2]
+
+
+def test_the_facilitators_undo_never_reverts_an_owners_update(client, c):
+    """Undo reversed the board's last undoable op from anyone, an owner's report included."""
+    note, _source = c.commitment("Train 20 shelters in trauma-informed care")
+    token = token_of(c.link(note["id"]).get_json()["url"])
+    edit = c.send(
+        c.fac, "commitment.set", note_id=note["id"], owner_name="Mai", indicator="Shelters (new)"
+    )
+    assert edit["ok"], edit
+    res = client.post(f"/api/follow-up/{token}", json={"status": "blocked", "value": 7})
+    assert res.status_code == 201
+    undone = c.send(c.fac, "facilitator.undo")  # the facilitator's own edit, not the owner's
+    assert undone["ok"] and undone["result"]["undone"]["type"] == "commitment.set", undone
+    view = client.get(f"/api/follow-up/{token}").get_json()
+    assert view["commitment"]["status"] == "blocked"
+    assert view["commitment"]["indicator"] == "Shelters trained"
+    assert view["history"][-1]["to"] == "blocked"
+
+
+def test_an_expired_link_is_not_reported_active(client, c):
+    import datetime as dt
+
+    from roadmap.models import utcnow
+
+    note, _source = c.commitment("Train 20 shelters in trauma-informed care")
+    token = token_of(c.link(note["id"]).get_json()["url"])
+    with client.application.app_context():
+        link = db.session.query(FollowUpLink).one()
+        link.expires_at = utcnow() - dt.timedelta(days=1)
+        db.session.commit()
+    assert client.get(f"/api/follow-up/{token}").status_code == 404
+    res = client.get(f"/api/commitments/{note['id']}/follow-up-link", headers=auth(c.fac))
+    assert res.get_json()["active"] is False
+
+
+def test_owner_links_are_redacted_in_logs():
+    from roadmap.security.redact import redact
+
+    line = "GET /api/follow-up/fSFTUPQk2Wm9xYh_WM6Ld3QPoeyRXK HTTP/1.1 POST /follow-up/abcdEFGH1234"
+    out = redact(line)
+    assert "fSFTUPQ" not in out and "abcdEFGH" not in out and out.count("[token]") == 2

@@ -144,3 +144,18 @@ def test_a_bad_address_is_refused(c):
     res = c.link(note["id"], email="not an address")
     assert res.status_code == 400 and res.get_json()["error"]["code"] == "invalid"
     assert c.link(note["id"], email="a@b.example\r\nBcc: x@y.z").status_code == 400
+
+
+def test_a_purge_erases_owners_addresses_and_their_mail(app, client, c, mailing, demo):
+    from roadmap.do_no_harm.retention import purge_event
+    from roadmap.models import Event, Note
+
+    note, _ = c.commitment("Train 20 shelters in trauma-informed care")
+    assert c.link(note["id"], email="lan@example.org").status_code == 201
+    run(app)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MailOut)) >= 1
+        purge_event(db.session.get(Event, demo["event_id"]))
+        db.session.expire_all()
+        assert db.session.get(Note, note["id"]).contact_email == ""
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(MailOut)) == 0
