@@ -372,7 +372,7 @@ class UpdateIn(Row):
     actor_id: int | None = None
     via: str = Field(max_length=20)
     actor_name: str = Field(default="", max_length=200)
-    at: dt.datetime
+    at: Moment
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str = Field(max_length=20)
     note: str = Field(default="", max_length=NOTE_TEXT_MAX)

@@ -312,6 +312,10 @@ def test_the_backup_round_trip_restores_everything_on_this_and_another_instance(
         (lambda b: b["notes"][0].update(lane_id=10**9), "does not contain"),
         (lambda b: b["notes"][0].update(text="x" * 5000), "notes.0.text"),
         (lambda b: b.pop("boards"), "boards"),
+        (  # a history row's moment out of range answered 500 (OverflowError)
+            lambda b: b["commitment_updates"][0].update(at="0001-01-01T00:00:00+14:00"),
+            "commitment_updates.0.at",
+        ),
     ],
 )
 def test_a_bad_backup_is_refused_and_nothing_is_created(app, client, demo, change, message):
