@@ -134,10 +134,15 @@ def redact(board: Board, note: Note, now: dt.datetime) -> list[int]:
             if value and _holds(value, texts, quoted):
                 setattr(other, field, "")
     for row in db.session.scalars(sa.select(BoardOp).where(BoardOp.board_id.in_(board_ids))):
+        # Whole strings equal to a text only in entries about these notes (a short text such
+        # as "done" must not blank another op's status or kind); quotes anywhere.
+        named = privacy.touched_note_ids(row.data or {}, row.result or {})
+        named |= {int(i) for i in ((row.undo or {}).get("notes") or {})}
+        whole = texts if named & ids else set()
         for field in ("data", "result", "undo"):
             value = getattr(row, field)
             if value:
-                scrubbed = privacy.scrub_quoted(value, texts, quoted)
+                scrubbed = privacy.scrub_quoted(value, whole, quoted)
                 if scrubbed != value:
                     setattr(row, field, scrubbed)
     return sorted(ids)

@@ -398,3 +398,18 @@ def test_redaction_and_purge_delete_stored_reports_that_may_quote_the_text(app, 
         assert purge_event(db.session.get(Event, demo["event_id"]))["files_removed"] == 1
         assert not stored.exists() and other.exists()
         other.unlink()
+
+
+def test_redacting_a_short_text_leaves_other_notes_ops_whole(app, demo):
+    """A note whose text is "signpost" is redacted: another note's op keeps its kind."""
+    board = demo["groups"][0]["board_id"]
+    with app.app_context():
+        facilitator = staff(demo)
+        other = run(board, facilitator, "note.create", lane_id=lane_of(board), text="Other idea")
+        short = run(board, facilitator, "note.create", lane_id=lane_of(board), text="signpost")
+        assert run(board, facilitator, "note.redact", note_id=short["result"]["note"]["id"])["ok"]
+        db.session.expire_all()
+        row = db.session.scalar(
+            sa.select(BoardOp).where(BoardOp.seq == other["seq"], BoardOp.board_id == board)
+        )
+        assert row.result["note"]["kind"] == "signpost"
