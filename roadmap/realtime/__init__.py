@@ -37,7 +37,7 @@ def init_app(app: Flask) -> None:
         import_module(name)
     from . import handlers
     from .guard import install as guard_sockets
-    from .guard import polling_size_guard
+    from .guard import polling_guard
 
     socketio.init_app(
         app,
@@ -53,4 +53,4 @@ def init_app(app: Flask) -> None:
     )
     guard_sockets(socketio.server)
     app.wsgi_app = handlers.without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
-    app.wsgi_app = polling_size_guard(app.wsgi_app, socketio.server)  # type: ignore[method-assign]
+    app.wsgi_app = polling_guard(app.wsgi_app, socketio.server)  # type: ignore[method-assign]

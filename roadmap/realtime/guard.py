@@ -14,15 +14,20 @@ deep, a huge integer: security/payloads.py refuses those) or for an event that h
   or a name with no handler: an error ack `{"ok": false, "error": {"code": "invalid"}}` when the
   frame asked for one, else the connection is closed (there is no other way to tell the client).
 
-`polling_size_guard()` is the WSGI wrapper for engine.io's long-polling POSTs (see there).
+`polling_guard()` is the WSGI wrapper that answers every engine.io long-polling POST: oversized
+(413) and malformed (400) ones too, which engine.io left hanging (see there).
 """
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from typing import Any
 from urllib.parse import parse_qs
 
+from engineio import packet as eio_packet
+from engineio import payload as eio_payload
 from socketio import packet
 
 from ..errors import AppError
@@ -107,15 +112,66 @@ def install(server: Any) -> None:
     server.eio.on("message", guarded)
 
 
-def polling_size_guard(wsgi_app: Any, server: Any, path: str = "/socket.io/") -> Any:
-    """Answer an oversized engine.io long-polling POST with 413 and close the connection.
+# What a client may send in a long-polling POST: the packet types engine.io's Socket.receive()
+# handles. Any other (open, ping, noop, 7-9) raised UnknownPacketError, and engine.io then closed
+# the session with wait=True: the POST hung (see polling_guard).
+CLIENT_PACKETS = frozenset(
+    (eio_packet.PONG, eio_packet.MESSAGE, eio_packet.UPGRADE, eio_packet.CLOSE)
+)
 
-    python-engineio (4.15) raises ContentTooLongError for a POST over max_http_buffer_size
-    and then calls `server.disconnect(sid)`, which closes the session with `wait=True`: that
-    waits for a GET poll to drain the session's queue, which an attacker never sends. The POST
-    was never answered and its socket stayed in CLOSE-WAIT; enough of them exhaust the worker's
-    connections. Here such a POST is answered before engine.io sees it; its session is closed
-    without waiting. (A body without a Content-Length is refused too: engine.io would read none.)
+
+def malformed_payload(body: bytes) -> str | None:
+    """Why `body` is not an engine.io payload a client may POST, or None when it is one.
+
+    Decoded by engine.io's own Payload class (what engine.io would do with it next), so the
+    grammar is engine.io's: at most 16 packets separated by \\x1e, UTF-8, a known packet type.
+    """
+    try:
+        packets = eio_payload.Payload(encoded_payload=body.decode("utf-8")).packets
+    except (ValueError, KeyError, IndexError, TypeError):  # UnicodeDecodeError, binascii.Error
+        return "The body is not an engine.io payload."
+    if not packets:
+        return "The body holds no engine.io packet."
+    for pkt in packets:
+        if pkt.packet_type not in CLIENT_PACKETS:
+            return "The body holds an engine.io packet a client may not send."
+    return None
+
+
+def _answer(start_response: Any, status: str, error: AppError) -> list[bytes]:
+    """An error answer in the one error shape; the connection is closed after it."""
+    body = json.dumps(error.body()).encode()
+    start_response(
+        status,
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("Connection", "close"),
+        ],
+    )
+    return [body]
+
+
+def polling_guard(wsgi_app: Any, server: Any, path: str = "/socket.io/") -> Any:
+    """Answer every engine.io long-polling POST, and close the connection of a refused one.
+
+    python-engineio (4.15) leaves two kinds of POST unanswered, each socket then stuck in
+    CLOSE-WAIT until enough of them exhaust the worker's connections:
+
+    - over max_http_buffer_size it raises ContentTooLongError and then calls
+      `server.disconnect(sid)`, which closes the session with `wait=True`: that waits for a GET
+      poll to drain the session's queue, which an attacker never sends;
+    - a body with a packet type `Socket.receive()` does not handle (the body `9`) raises
+      UnknownPacketError and takes the same waiting path. Other garbage (`x`, an empty packet,
+      bad base64, not UTF-8, 17 packets) was logged as a traceback and answered 200.
+
+    Here an oversized POST is answered 413 before engine.io sees it; the body of any other POST
+    to a polling session is decoded first with engine.io's own decoder (`malformed_payload`),
+    and a malformed one is answered 400. Both close the session without waiting and the
+    connection (`Connection: close`). A well-formed body is handed on to engine.io unchanged.
+    (A body without a Content-Length is refused too: engine.io would read none.)
+    tests/realtime/test_transport_guard.py notices when the engine.io code this relies on
+    changes upstream.
     """
 
     def app(environ: dict[str, Any], start_response: Any) -> Any:
@@ -127,20 +183,22 @@ def polling_size_guard(wsgi_app: Any, server: Any, path: str = "/socket.io/") ->
             length = int(raw) if raw.isdigit() and len(raw) < 20 else None
             if length is None and environ.get("HTTP_TRANSFER_ENCODING"):
                 length = limit + 1
+            sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
             if length is not None and length > limit:
-                sid = parse_qs(environ.get("QUERY_STRING", "")).get("sid", [None])[0]
                 if sid:
                     _drop(server, sid)
-                body = b'{"error": {"code": "too_large", "message": "The message is too large."}}'
-                start_response(
-                    "413 Content Too Large",
-                    [
-                        ("Content-Type", "application/json"),
-                        ("Content-Length", str(len(body))),
-                        ("Connection", "close"),
-                    ],
-                )
-                return [body]
+                error = AppError("too_large", "The message is too large.")
+                return _answer(start_response, "413 Content Too Large", error)
+            socket = server.eio.sockets.get(sid) if sid else None
+            if socket is not None and not socket.upgraded:  # else engine.io answers 400 itself
+                body = environ["wsgi.input"].read(length or 0)
+                why = malformed_payload(body)
+                if why is not None:
+                    server.logger.info("%s: malformed polling POST refused; closing", sid)
+                    _drop(server, sid)
+                    return _answer(start_response, "400 Bad Request", AppError("invalid", why))
+                environ["wsgi.input"] = io.BytesIO(body)
+                environ["CONTENT_LENGTH"] = str(len(body))
         return wsgi_app(environ, start_response)
 
     return app

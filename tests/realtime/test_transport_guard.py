@@ -1,4 +1,4 @@
-"""Guards for roadmap/realtime/transport.py, which copies and depends on library internals.
+"""Guards for roadmap/realtime/transport.py and guard.py, which depend on library internals.
 
 If a hash below changes, a library we patch changed under us. Before updating the hash:
 - `engineio.socket.Socket._websocket_handler` / `.close`: FastSocket._websocket_handler and
@@ -10,6 +10,14 @@ If a hash below changes, a library we patch changed under us. Before updating th
 - `engineio.async_drivers.gevent.SimpleWebSocketWSGI`: `_plain_gevent_socket` reads `ws.ws`
   (the simple_websocket.Server), its `.sock` and its wsproto connection's negotiated extensions.
 Or switch the direct writes off (ROADMAP_FAST_WEBSOCKET=0) until the copy is reviewed.
+- `engineio.socket.Socket.handle_post_request` / `.receive`, `engineio.server.Server.
+  handle_request`, `engineio.payload.Payload.decode`, `engineio.packet.Packet.decode`:
+  roadmap/realtime/guard.py's `polling_guard` decodes a long-polling POST with engine.io's own
+  Payload first and refuses the packet types `receive()` does not handle (engine.io answered
+  those by closing the session with wait=True: the POST hung). If upstream now answers a
+  malformed POST itself (400, without waiting), the guard may go; if `receive()` takes other
+  packet types, update `guard.CLIENT_PACKETS`; then run tests/security/test_audit.py and
+  tests/e2e/security/test_audit_server.py.
 """
 
 from __future__ import annotations
@@ -19,6 +27,9 @@ import inspect
 from importlib.metadata import version
 
 import engineio.async_drivers.gevent as engineio_gevent
+import engineio.packet
+import engineio.payload
+import engineio.server
 import engineio.socket
 import pytest
 import simple_websocket.ws as simple_ws
@@ -39,6 +50,17 @@ REVIEWED = {
     "simple_websocket.ws.Base.close": (simple_ws.Base.close, "c3b710ade5278edb"),
     "simple_websocket.ws.Base._thread": (simple_ws.Base._thread, "da9a912028a48435"),
     "simple_websocket.ws.Base._handle_events": (simple_ws.Base._handle_events, "fa982a271583fe76"),
+    "engineio.socket.Socket.handle_post_request": (
+        engineio.socket.Socket.handle_post_request,
+        "5be8170455a3482c",
+    ),
+    "engineio.socket.Socket.receive": (engineio.socket.Socket.receive, "4126eb2537d0d020"),
+    "engineio.server.Server.handle_request": (
+        engineio.server.Server.handle_request,
+        "79302edd007fcce6",
+    ),
+    "engineio.payload.Payload.decode": (engineio.payload.Payload.decode, "9c7975664d815d3d"),
+    "engineio.packet.Packet.decode": (engineio.packet.Packet.decode, "18e27ff7fd56addd"),
     "engineio.async_drivers.gevent.SimpleWebSocketWSGI": (
         engineio_gevent.SimpleWebSocketWSGI,
         "ef4f852b672632e5",
