@@ -10,9 +10,11 @@ deep, a huge integer: security/payloads.py refuses those) or for an event that h
 
 - binary frames (BINARY_EVENT / BINARY_ACK or raw bytes): our protocol is JSON only, so the
   connection is closed;
-- a frame that does not decode, an event without a name, a reserved name (connect, disconnect)
-  or a name with no handler: an error ack `{"ok": false, "error": {"code": "invalid"}}` when the
-  frame asked for one, else the connection is closed (there is no other way to tell the client).
+- a frame that does not decode, an event without a name, a reserved name (connect, disconnect),
+  a name with no handler, or more than one payload (every handler takes one: more arguments made
+  it raise, a server_error ack and a traceback): an error ack
+  `{"ok": false, "error": {"code": "invalid"}}` when the frame asked for one, else the
+  connection is closed (there is no other way to tell the client).
 
 `polling_guard()` is the WSGI wrapper that answers every engine.io long-polling POST: oversized
 (413) and malformed (400) ones too, which engine.io left hanging (see there).
@@ -97,6 +99,9 @@ def install(server: Any) -> None:
                 return
             if name in RESERVED or name not in handlers_of(pkt.namespace):
                 _refuse(server, eio_sid, pkt.namespace, pkt.id, f"Unknown event {name[:40]!r}.")
+                return
+            if len(pkt.data) > 2:  # the handlers take one payload: more was a TypeError (500)
+                _refuse(server, eio_sid, pkt.namespace, pkt.id, "An event carries one payload.")
                 return
             server._handle_event(eio_sid, pkt.namespace, pkt.id, pkt.data)
         elif pkt.packet_type == packet.CONNECT:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import ops, shared
 from ..boards import catch_up as history
-from ..boards.snapshot import board_snapshot, notes_page
+from ..boards.snapshot import board_snapshot, notes_page, visible_to
 from ..errors import AppError
 from ..extensions import db, socketio
 from ..identity import board_for, is_staff, participant_for_token
@@ -251,12 +251,16 @@ def on_presence(data: Any) -> dict[str, Any]:
     args = parse(PresenceData, data)
     if args.board_id not in CLIENTS[current_sid()].boards:
         raise AppError("invalid", _l("Join the board before sending presence."))
-    if args.editing is not None and not db.session.scalar(
-        sa.select(Note.id).where(
-            Note.id == args.editing, Note.board_id == args.board_id, Note.deleted_at.is_(None)
-        )
-    ):
-        raise AppError("not_found", _l("There is no note %(id)s on this board.", id=args.editing))
+    if args.editing is not None:
+        # Only a note the sender can see: another's hidden note (private writing) is answered
+        # exactly like a note that does not exist, after the same queries.
+        board = db.session.get(Board, args.board_id)
+        note = db.session.get(Note, args.editing)
+        staff = board is not None and is_staff(who, board)
+        if note is None or note.board_id != args.board_id or not visible_to(note, who, staff):
+            raise AppError(
+                "not_found", _l("There is no note %(id)s on this board.", id=args.editing)
+            )
     _set_presence(args.board_id, current_sid(), who, args.editing)
     return {"ok": True}
 
