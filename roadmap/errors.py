@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 
 STATUS = {
@@ -62,6 +63,24 @@ HTTP_CODES = {
 }
 
 
+# What an HTTP error says when no more precise message was given (Werkzeug's descriptions are
+# English only), in the reader's language.
+HTTP_MESSAGES = {
+    400: _l("The request is not valid."),
+    401: _l("Sign in first."),
+    403: _l("You may not do this."),
+    404: _l("There is nothing at this address."),
+    405: _l("This address does not take this kind of request."),
+    409: _l("This conflicts with a change made meanwhile; reload and try again."),
+    413: _l("The request is too large."),
+    415: _l("The request body is not in a form this address reads."),
+    423: _l("This is locked."),
+    429: _l("Too many requests right now; retry in a minute."),
+    500: _l("Something went wrong on the server."),
+    503: _l("The server is busy; retry in a minute."),
+}
+
+
 def wants_json() -> bool:
     if request.path.startswith("/api/") or request.path == "/healthz":
         return True
@@ -87,9 +106,12 @@ def init_app(app: Flask) -> None:
     def http_error(err: HTTPException):
         status = err.code or 500
         code = HTTP_CODES.get(status, "server_error" if status >= 500 else "invalid")
-        return _respond(code, err.description or err.name, status)
+        message = err.description or err.name
+        if message == type(err).description or not message:  # Werkzeug's own English words
+            message = str(HTTP_MESSAGES.get(status, HTTP_MESSAGES[500 if status >= 500 else 400]))
+        return _respond(code, str(message), status)
 
     @app.errorhandler(Exception)
     def unexpected(err: Exception):
         app.logger.exception("unhandled error")
-        return _respond("server_error", "Something went wrong on the server.", 500)
+        return _respond("server_error", str(HTTP_MESSAGES[500]), 500)

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .errors import AppError
 from .extensions import db
@@ -90,7 +91,7 @@ def healthz():
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
-        raise AppError("unavailable", "The database does not answer.") from None
+        raise AppError("unavailable", _l("The database does not answer.")) from None
     return {"status": "ok", **transport.status(), "stalls": stalls.status()}
 
 

@@ -8,9 +8,11 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
+from support.api import sign_in_with_link
 
 from roadmap.config import LANGUAGES
 from roadmap.extensions import db
@@ -113,6 +115,7 @@ def english_left(html: str, data: list[str], lang: str = "") -> list[str]:
             rest = rest.replace(" ".join(word.split()), " ")
         for word in KEPT | set(LANGUAGE_NAMES.values()):
             rest = rest.replace(word, " ")
+        rest = re.sub(r"\{[a-z_]+\}|%\([a-z_]+\)s", " ", rest)  # the JS and Python placeholders
         if pattern.search(rest) and re.search(r"[A-Za-z]{3}", rest):
             left.append(part)
     return left
@@ -122,8 +125,8 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
-def pages(client, demo, lang: str) -> list[str]:
-    """Sign in as a participant, a facilitator and the organiser; the pages each sees."""
+def pages(client, demo, lang: str, owner_url: str = "") -> list[str]:
+    """Join as a participant: the pages a participant (and anyone) sees."""
     code, event_id = demo["join_code"], demo["event_id"]
     board_id = demo["groups"][1]["board_id"]
     urls = ["/", "/join", f"/join/{code}", f"/join/{code}/card", "/join/NOPE", "/organise/login"]
@@ -131,30 +134,56 @@ def pages(client, demo, lang: str) -> list[str]:
     form = {"csrf_token": csrf_of(page), "name": "Ana", "language": lang}
     client.post(f"/join/{code}", data=form)
     urls += [f"/e/{event_id}", f"/boards/{board_id}", f"/boards/{board_id}/list"]
-    urls += [f"/facilitate/{demo['groups'][1]['facilitator_token']}"]
-    urls += [f"/organise/{demo['organiser_token']}", "/organise/", f"/organise/events/{event_id}"]
-    urls += [f"/organise/events/{event_id}/edit", f"/organise/events/{event_id}/participants"]
-    urls += ["/organise/events/new", f"/boards/{board_id}/projector"]
+    urls += [f"/facilitate/{demo['groups'][1]['facilitator_token']}", "/signin"]
+    if owner_url:
+        urls.append(owner_url)  # the commitment owner's page (no account)
     return urls
 
 
-@pytest.mark.parametrize("lang", OTHERS)
-def test_every_page_is_in_the_language(app, client, demo, lang):
-    client.set_cookie("lang", lang)
-    data = data_words(app)
-    problems = {}
+def staff_pages(client, demo) -> list[str]:
+    """Signed in (by the POST from /signin) as a facilitator, then as the organiser."""
+    board_id = demo["groups"][1]["board_id"]
+    sign_in_with_link(client, f"/facilitate/{demo['groups'][1]['facilitator_token']}")
+    urls = [f"/boards/{board_id}", f"/boards/{board_id}/list"]
+    return urls
+
+
+def organiser_pages(client, demo) -> list[str]:
+    event_id, board_id = demo["event_id"], demo["groups"][1]["board_id"]
+    sign_in_with_link(client, f"/organise/{demo['organiser_token']}")
+    urls = ["/organise/", f"/organise/events/{event_id}", f"/organise/events/{event_id}/edit"]
+    urls += [f"/organise/events/{event_id}/participants", "/organise/events/new"]
+    urls += [f"/organise/events/{event_id}/commitments", f"/boards/{board_id}/projector"]
+    return urls
+
+
+def check_pages(client, urls, data, lang, problems) -> int:
     visited = 0
-    for url in pages(client, demo, lang):
+    for url in urls:
         res = client.get(url, follow_redirects=True)
         if "text/html" not in res.headers.get("Content-Type", ""):
             continue
         html = res.get_data(as_text=True)
         visited += 1
         assert f'<html lang="{html_lang(lang)}"' in html, url
+        assert "/organise/login" not in res.request.path or "login" in url, url
         left = english_left(html, data, lang)
         if left:
             problems[url] = left
-    assert visited >= 15
+    return visited
+
+
+@pytest.mark.parametrize("lang", OTHERS)
+def test_every_page_is_in_the_language(app, client, demo, c, lang):
+    note, _ = c.commitment("Shelter training in three provinces")
+    owner_url = urlsplit(c.link(note["id"]).get_json()["url"]).path
+    client.set_cookie("lang", lang)
+    data = data_words(app)
+    problems: dict[str, list[str]] = {}
+    visited = check_pages(client, pages(client, demo, lang, owner_url), data, lang, problems)
+    visited += check_pages(client, staff_pages(client, demo), data, lang, problems)
+    visited += check_pages(client, organiser_pages(client, demo), data, lang, problems)
+    assert visited >= 20
     assert not problems, f"English left in {lang}: {json.dumps(problems, indent=1)}"
 
 
@@ -234,3 +263,81 @@ def test_inclusion_lenses_read_every_ui_language(text, group):
 
     assert PATTERNS[group].search(text)
     assert not PATTERNS["lgbtqi"].search(text)
+
+
+def test_every_op_type_has_words_in_the_javascript_catalogue():
+    """A refused op's toast names the change in the reader's words, never its type."""
+    from roadmap.ops.core import REGISTRY
+
+    en = json.loads((ROOT / "static" / "i18n" / "en.json").read_text(encoding="utf-8"))
+    missing = [name for name in REGISTRY if f"op.{name}" not in en]
+    assert not missing, missing
+    assert "op.unknown" in en
+
+
+def _untranslatable_errors() -> list[str]:
+    """AppError(...) calls whose message is a plain string or an f-string: English only."""
+    import ast
+
+    found = []
+    for path in sorted((ROOT / "roadmap").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", "") == "AppError"):
+                continue
+            if len(node.args) >= 2 and isinstance(node.args[1], ast.Constant | ast.JoinedStr):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_server_messages_are_all_translatable():
+    """Every refusal the server words goes through the catalogues (`_l(...)`), not a literal."""
+    assert not _untranslatable_errors()
+
+
+def test_the_check_finds_a_literal_message(tmp_path):
+    import ast
+
+    call = ast.parse('AppError("invalid", f"Unknown {x}.")').body[0].value
+    assert isinstance(call.args[1], ast.JoinedStr)  # the shape _untranslatable_errors looks for
+
+
+@pytest.mark.parametrize(
+    ("url", "english"),
+    [
+        ("/no/such/page", "The requested URL was not found"),
+        ("/api/no/such/thing", "The requested URL was not found"),
+    ],
+)
+def test_http_errors_speak_the_readers_language(client, url, english):
+    res = client.get(url + "?lang=km", headers={"Accept": "application/json"})
+    assert res.status_code == 404
+    message = res.get_json()["error"]["message"]
+    assert english not in message and not re.search(r"[A-Za-z]{4}", message), message
+
+
+def test_validation_messages_speak_the_readers_language(client, demo):
+    res = client.post("/api/join?lang=vi", json={"code": demo["join_code"], "name": "x" * 5000})
+    assert res.status_code in (400, 413)
+    message = res.get_json()["error"]["message"]
+    assert "String should" not in message and "characters" not in message, message
+
+
+def test_a_figure_is_read_in_the_owners_language():
+    from roadmap.follow_up.views import parse_value
+
+    assert parse_value("1,200", "en") == 1200
+    assert parse_value("1.200", "vi") == 1200
+    assert parse_value("1,5", "fr") == 1.5
+    assert parse_value("1 200,5", "fr") == 1200.5
+    assert parse_value("2.5", "km") == 2.5
+    assert parse_value("", "en") is None
+
+
+def test_the_exports_panel_offers_each_language(app, client, demo):
+    sign_in_with_link(client, f"/organise/{demo['organiser_token']}")
+    html = client.get(f"/organise/events/{demo['event_id']}").get_data(as_text=True)
+    assert 'class="exports-lang"' in html
+    for code in LANGUAGES:
+        assert f'<option value="{code}"' in html
+    assert f"/api/events/{demo['event_id']}/actions.csv?lang=" in html

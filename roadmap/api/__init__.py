@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, request
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ValidationError
 
 from ..errors import AppError
@@ -19,7 +20,7 @@ def body(model: type[BaseModel]) -> Any:
     """The request's JSON body validated by `model` (400 invalid otherwise)."""
     data = json_body()
     if not isinstance(data, dict):
-        raise AppError("invalid", "The request body must be a JSON object.")
+        raise AppError("invalid", _l("The request body must be a JSON object."))
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -29,7 +30,9 @@ def body(model: type[BaseModel]) -> Any:
 def json_body() -> Any:
     """The request's JSON (security/payloads.py limits); 400 invalid saying why otherwise."""
     if not request.is_json:
-        raise AppError("invalid", "The request body must be JSON (Content-Type: application/json).")
+        raise AppError(
+            "invalid", _l("The request body must be JSON (Content-Type: application/json).")
+        )
     try:
         return loads(request.get_data(cache=True))
     except PayloadError as err:

@@ -21,6 +21,7 @@ from typing import Any, cast
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
 from ..extensions import db, socketio
@@ -48,9 +49,9 @@ def check_retention(value: Any) -> int:
     try:
         days = int(str(value).strip())
     except (TypeError, ValueError):
-        raise AppError("invalid", "retention_days: a whole number of days.") from None
+        raise AppError("invalid", _l("retention_days: a whole number of days.")) from None
     if not 0 <= days <= MAX_RETENTION_DAYS:
-        raise AppError("invalid", f"retention_days: 0 to {MAX_RETENTION_DAYS} days.")
+        raise AppError("invalid", _l("retention_days: 0 to %(max)s days.", max=MAX_RETENTION_DAYS))
     return days
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..api import body
@@ -153,17 +154,22 @@ def tracker_export(event_id: int, kind: str):
 @documented(resp={"HTTP_200": None, "HTTP_503": ErrorBody, **ERRORS}, tags=TAGS)
 def review_pdf(event_id: int):
     """The quarterly review PDF: per group what moved since `since` (YYYY-MM-DD, default 91 days
-    ago), what is overdue and done, the indicator figures; a summary page with a status chart."""
+    ago), what is overdue and done, the indicator figures; a summary page with a status chart.
+    `?lang=`: the report's language (default the event's)."""
     from flask import request
+    from flask_babel import force_locale
 
     from ..extensions import db
     from ..reports.api import download, organiser_event, slug
+    from ..reports.context import report_language
     from ..reports.render import render_pdf
     from .review import parse_since, review_context
 
     event = organiser_event(event_id)
     since = parse_since(request.args.get("since"))
-    context = review_context(event, since)
+    lang = report_language(event, request.args.get("lang"))
+    with force_locale(lang):
+        context = review_context(event, since, lang)
     db.session.remove()
     result = render_pdf("review", context)
     name = f"{slug(context['event']['name'])}-review-{since.isoformat()}.pdf"
@@ -195,7 +201,7 @@ def synergies(event_id: int):
     scope = found.viewer_scope(who, event_id)
     event = db.session.get(Event, event_id)
     if event is None:
-        raise AppError("not_found", f"There is no event {event_id}.")
+        raise AppError("not_found", _l("There is no event %(event_id)s.", event_id=event_id))
     return {"items": found.synergies(event, scope)}
 
 
@@ -212,7 +218,7 @@ def introduce(event_id: int):
     data = body(IntroduceIn)
     event = db.session.get(Event, event_id)
     if event is None:
-        raise AppError("not_found", f"There is no event {event_id}.")
+        raise AppError("not_found", _l("There is no event %(event_id)s.", event_id=event_id))
     if data.items[0] == data.items[1]:
-        raise AppError("invalid", "items: two different notes.")
+        raise AppError("invalid", _l("items: two different notes."))
     return {"applied": found.introduce(who, event, data.items)}, 201

@@ -20,23 +20,31 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask_babel import force_locale, gettext
 
 from ..extensions import db
 from ..identity import hash_token
 from ..models import FollowUpLink, MailOut, Note, utcnow
+from ..reports.context import report_language
+from ..reports.pdf import N_, format_date
 from .services import follow_up_url, link_token
 
 MAX_ATTEMPTS = 5
 RETRY_AFTER = dt.timedelta(minutes=10)
+# The words of each message, put into the event's language when it is composed (compose()).
 SUBJECTS = {
-    "link": "Your commitment: {text}",
-    "due_soon": "Reminder: due on {due}: {text}",
-    "overdue": "Overdue since {due}: {text}",
+    "link": N_("Your commitment: %(text)s"),
+    "due_soon": N_("Reminder: due on %(due)s: %(text)s"),
+    "overdue": N_("Overdue since %(due)s: %(text)s"),
 }
 OPENINGS = {
-    "link": "Here is your private link to report progress on the commitment you made at {event}.",
-    "due_soon": "Your commitment from {event} is due on {due}. How is it going?",
-    "overdue": "Your commitment from {event} was due on {due}. Tell the organisers where it stands",
+    "link": N_(
+        "Here is your private link to report progress on the commitment you made at %(event)s."
+    ),
+    "due_soon": N_("Your commitment from %(event)s is due on %(due)s. How is it going?"),
+    "overdue": N_(
+        "Your commitment from %(event)s was due on %(due)s. Tell the organisers where it stands."
+    ),
 }
 
 
@@ -133,25 +141,28 @@ def compose(row: MailOut, link: FollowUpLink, note: Note) -> tuple[EmailMessage,
     event = db.session.get(Event, group.event_id)
     base = current_app.config.get("MAIL_BASE_URL") or link.base_url
     url = follow_up_url(link_token(link.nonce), base.rstrip("/"))
-    due = note.due_date.isoformat() if note.due_date else ""
-    words = {"text": note.text[:80], "due": due, "event": event.name}
-    lines = [
-        f"Dear {note.owner_name or 'colleague'},",
-        "",
-        OPENINGS[row.kind].format(**words) + ("." if row.kind == "overdue" else ""),
-        "",
-        f"Commitment: {note.text}",
-        f"Group: {group.name}",
-    ]
-    if due:
-        lines.append(f"Due date: {due}")
-    if note.indicator:
-        lines.append(f"Indicator: {note.indicator}")
-    lines += ["", "Open your private link (no account needed):", "{link}", ""]
-    lines.append("This link opens this one commitment only. Please do not forward it.")
+    lang = report_language(event)
+    with force_locale(lang):
+        due = format_date(note.due_date, lang=lang) if note.due_date else ""
+        words = {"text": note.text[:80], "due": due, "event": event.name}
+        lines = [
+            gettext("Dear %(name)s,", name=note.owner_name or gettext("colleague")),
+            "",
+            gettext(OPENINGS[row.kind], **words),
+            "",
+            gettext("Commitment: %(value)s", value=note.text),
+            gettext("Group: %(value)s", value=group.name),
+        ]
+        if due:
+            lines.append(gettext("Due date: %(value)s", value=due))
+        if note.indicator:
+            lines.append(gettext("Indicator: %(value)s", value=note.indicator))
+        lines += ["", gettext("Open your private link (no account needed):"), "{link}", ""]
+        lines.append(gettext("This link opens this one commitment only. Please do not forward it."))
+        subject = gettext(SUBJECTS[row.kind], **words)
     body = "\n".join(lines)
     message = EmailMessage()
-    message["Subject"] = SUBJECTS[row.kind].format(**words)
+    message["Subject"] = subject
     message["From"] = current_app.config.get("MAIL_FROM", "roadmap@localhost")
     message["To"] = note.contact_email
     message["Message-ID"] = make_msgid(domain="roadmap")

@@ -7,19 +7,22 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
 from ..extensions import db
 from ..models import COMMITMENT_STATUSES, CommitmentUpdate, Event, utcnow
 from ..reports.context import event_item
+from ..reports.pdf import N_
 from .tracker import Filters, rows_for, status_counts
 
 STATUS_NAMES = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "done": "Done",
-    "blocked": "Blocked",
-    "dropped": "Dropped",
+    "not_started": N_("Not started"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "blocked": N_("Blocked"),
+    "dropped": N_("Dropped"),
 }
 STATUS_COLOURS = {
     "not_started": "#9ca3af",
@@ -37,10 +40,23 @@ def parse_since(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        raise AppError("invalid", f"since: {value!r} is not a date (YYYY-MM-DD).") from None
+        raise AppError(
+            "invalid",
+            _l(
+                "%(what)s: %(value)s is not a date (YYYY-MM-DD).",
+                what="since",
+                value=repr(value[:40]),
+            ),
+        ) from None
 
 
-def review_context(event: Event, since: dt.date) -> dict[str, Any]:
+def status_name(status: str) -> str:
+    """A status in the words of the report's language (the caller's force_locale)."""
+    return gettext(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def review_context(event: Event, since: dt.date, lang: str = "en") -> dict[str, Any]:
+    """Everything the review PDF says; call it inside flask_babel.force_locale(lang)."""
     rows = rows_for(event, Filters(sort="due_date"))
     ids = [r["id"] for r in rows]
     start = dt.datetime.combine(since, dt.time())
@@ -59,11 +75,11 @@ def review_context(event: Event, since: dt.date) -> dict[str, Any]:
                 "at": u.at,
                 "text": row["text"],
                 "owner": row["owner"],
-                "from": STATUS_NAMES.get(u.from_status or "", u.from_status or ""),
-                "to": STATUS_NAMES.get(u.to_status, u.to_status),
+                "from": status_name(u.from_status or ""),
+                "to": status_name(u.to_status),
                 "note": u.note,
                 "value": u.value,
-                "by": "owner" if u.via == "owner_link" else u.actor_name,
+                "by": gettext("owner") if u.via == "owner_link" else u.actor_name,
             }
         )
     groups = []
@@ -85,7 +101,7 @@ def review_context(event: Event, since: dt.date) -> dict[str, Any]:
         segments = [
             {
                 "status": s,
-                "name": STATUS_NAMES[s],
+                "name": status_name(s),
                 "count": entry["counts"][s],
                 "percent": round(100 * entry["counts"][s] / entry["total"], 2),
                 "colour": STATUS_COLOURS[s],
@@ -107,13 +123,14 @@ def review_context(event: Event, since: dt.date) -> dict[str, Any]:
             "overdue": sum(1 for r in rows if r["overdue"]),
             "done": totals["done"],
             "by_status": [
-                {"name": STATUS_NAMES[s], "count": totals[s], "colour": STATUS_COLOURS[s]}
+                {"name": status_name(s), "count": totals[s], "colour": STATUS_COLOURS[s]}
                 for s in COMMITMENT_STATUSES
             ],
         },
         "chart": chart,
         "groups": groups,
-        "status_names": STATUS_NAMES,
+        "status_names": {s: status_name(s) for s in COMMITMENT_STATUSES},
+        "lang": lang,
         "boards": [],  # for the render worker's page estimate
         "actions": rows,
     }

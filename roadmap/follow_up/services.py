@@ -15,6 +15,7 @@ from typing import Any
 import segno
 import sqlalchemy as sa
 from flask import current_app, request
+from flask_babel import lazy_gettext as _l
 
 from .. import ops
 from ..boards.snapshot import iso
@@ -61,7 +62,7 @@ def qr_svg(url: str) -> str:
 def check_email(value: str | None) -> str:
     value = (value or "").strip()
     if value and not EMAIL.match(value):
-        raise AppError("invalid", "email: not an e-mail address.")
+        raise AppError("invalid", _l("email: not an e-mail address."))
     return value
 
 
@@ -74,11 +75,11 @@ def staff_commitment(who: Participant, note_id: int) -> tuple[Note, Board]:
     board = db.session.get(Board, note.board_id) if note is not None else None
     group = db.session.get(Group, board.group_id) if board is not None else None
     if note is None or note.deleted_at is not None or group is None:
-        raise AppError("not_found", f"There is no commitment {note_id}.")
+        raise AppError("not_found", _l("There is no commitment %(id)s.", id=note_id))
     if group.event_id != who.event_id or not is_staff(who, board):
-        raise AppError("forbidden", "Only the group's facilitator or an organiser can do that.")
+        raise AppError("forbidden", _l("Only the group's facilitator or an organiser can do that."))
     if note.kind != "commitment":
-        raise AppError("invalid", f"Note {note_id} is not a commitment.")
+        raise AppError("invalid", _l("Note %(id)s is not a commitment.", id=note_id))
     return note, board
 
 

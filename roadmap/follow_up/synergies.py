@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from ..models import Board, Event, Group, Note, Participant
@@ -177,12 +178,12 @@ def viewer_scope(who: Participant, event_id: int) -> int | None:
     from ..errors import AppError
 
     if who.event_id != event_id:
-        raise AppError("forbidden", "This is another event.")
+        raise AppError("forbidden", _l("This is another event."))
     if who.role == "organiser":
         return None
     if who.role == "facilitator" and who.group_id:
         return who.group_id
-    raise AppError("forbidden", "Only organisers and facilitators see possible partners.")
+    raise AppError("forbidden", _l("Only organisers and facilitators see possible partners."))
 
 
 SHORT_CHARS = 77  # a partner's label quotes this much of a long note (erasure looks for it)
@@ -211,7 +212,7 @@ def introduce(who: Participant, event: Event, note_ids: list[int]) -> list[dict[
     scope = viewer_scope(who, event.id)
     a, b = (db.session.get(Note, i) for i in note_ids)
     if a is None or b is None:
-        raise AppError("not_found", "There is no such note.")
+        raise AppError("not_found", _l("There is no such note."))
     labels = {a.id: label(b), b.id: label(a)}
     pairs = ((a, b), (b, a))
     if scope is not None:  # the facilitator's own note first: its op proves who they are

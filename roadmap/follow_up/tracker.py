@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..boards import translations
@@ -48,35 +49,35 @@ class Filters(BaseModel):
         wanted = [s.strip() for s in value.split(",") if s.strip()]
         unknown = [s for s in wanted if s not in COMMITMENT_STATUSES]
         if unknown:
-            raise ValueError(f"one or more of {', '.join(COMMITMENT_STATUSES)}")
+            raise ValueError(_("one or more of %(values)s", values=", ".join(COMMITMENT_STATUSES)))
         return ",".join(wanted)
 
     @field_validator("group_id")
     @classmethod
     def numeric(cls, value: str) -> str:
         if value and not value.isdigit():
-            raise ValueError("a group id")
+            raise ValueError(_("a group id"))
         return value
 
     @field_validator("overdue")
     @classmethod
     def yes_no(cls, value: str) -> str:
         if value not in ("", "true", "false", "1", "0"):
-            raise ValueError("true or false")
+            raise ValueError(_("true or false"))
         return {"1": "true", "0": "false"}.get(value, value)
 
     @field_validator("sort")
     @classmethod
     def sortable(cls, value: str) -> str:
         if value not in SORTS:
-            raise ValueError(f"one of {', '.join(SORTS)}")
+            raise ValueError(_("one of %(values)s", values=", ".join(SORTS)))
         return value
 
     @field_validator("order")
     @classmethod
     def direction(cls, value: str) -> str:
         if value not in ("asc", "desc"):
-            raise ValueError("asc or desc")
+            raise ValueError(_("asc or desc"))
         return value
 
     def query_string(self, **change: str) -> str:

@@ -6,10 +6,14 @@ import datetime as dt
 import math
 import uuid
 
+from babel.numbers import NumberFormatError, parse_decimal
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
+from ..i18n import ui_language
 from ..models import COMMITMENT_STATUSES, utcnow
+from ..reports.pdf import babel_locale
 from . import services
 
 bp = Blueprint("follow_up", __name__)
@@ -50,7 +54,7 @@ def owner_post(token: str):
     form = {k: request.form.get(k, "") for k in ("status", "note", "value", "op_id")}
     op_id = form["op_id"].strip()[:64] or None
     try:
-        value = parse_value(form["value"])
+        value = parse_value(form["value"], ui_language())
         services.post_update(token, form["status"], form["note"][:2001], value, op_id)
     except AppError as err:
         if err.code == "not_found":
@@ -59,16 +63,23 @@ def owner_post(token: str):
     return private(redirect(url_for("follow_up.owner_page", token=token, saved=1), code=303))
 
 
-def parse_value(text: str) -> float | None:
-    text = text.strip().replace(",", ".") if text else ""
+def parse_value(text: str, lang: str = "en") -> float | None:
+    """A figure as the owner typed it, read in the page's language: "1,200" is 1200 in English,
+    "1.200" is 1200 in Vietnamese or Indonesian, "1,5" is 1.5 in French (Babel's number
+    formats); a lone decimal comma or point that fits no grouping is read as a decimal mark."""
+    text = "".join(text.split()) if text else ""  # spaces, also (narrow) no-break ones
     if not text:
         return None
     try:
-        value = float(text)
-    except ValueError:
-        raise AppError("invalid", "The figure must be a number.") from None
+        value = float(parse_decimal(text, locale=babel_locale(lang), strict=True))
+    except (NumberFormatError, ValueError):
+        try:
+            loose = text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+            value = float(loose)
+        except ValueError:
+            raise AppError("invalid", _l("The figure must be a number.")) from None
     if not math.isfinite(value):
-        raise AppError("invalid", "The figure must be a number.")
+        raise AppError("invalid", _l("The figure must be a number."))
     return value
 
 

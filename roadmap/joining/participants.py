@@ -50,7 +50,7 @@ def add_participant(
     """Create a participant and return it with its token (only the hash is stored)."""
     name = name.strip()
     if not name:
-        raise AppError("invalid", "Please give a display name.")
+        raise AppError("invalid", _l("Please give a display name."))
     token = new_token()
     who = Participant(
         event=event,

@@ -34,7 +34,7 @@ def layout(ctx: Context, data: LayoutData) -> Outcome:
     """Lay the board out in another template's lanes, as long as nobody has written on it."""
     spec = TEMPLATES.get(data.template)
     if spec is None:
-        raise AppError("invalid", f"template: one of {', '.join(TEMPLATES)}.")
+        raise AppError("invalid", _l("template: one of %(values)s.", values=", ".join(TEMPLATES)))
     board = ctx.board
     used = db.session.scalar(sa.select(Note.id).where(Note.board_id == board.id).limit(1))
     if used is not None:

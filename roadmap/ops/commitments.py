@@ -31,7 +31,14 @@ def parse_date(value: str | None) -> dt.date | None:
     except ValueError as err:
         if "year" in str(err):
             raise AppError("invalid", str(err)) from None
-        raise AppError("invalid", f"due_date: {value[:40]!r} is not a date (YYYY-MM-DD).") from None
+        raise AppError(
+            "invalid",
+            _l(
+                "%(what)s: %(value)s is not a date (YYYY-MM-DD).",
+                what="due_date",
+                value=repr(value[:40]),
+            ),
+        ) from None
 
 
 def short(value: str, what: str, limit: int) -> str:
@@ -40,8 +47,8 @@ def short(value: str, what: str, limit: int) -> str:
         raise AppError(
             "too_large",
             _l(
-                "The %(what)s is %(length)s characters; at most %(limit)s.",
-                what=what,
+                "%(field)s is %(length)s characters; at most %(limit)s.",
+                field=what,
                 length=len(value),
                 limit=limit,
             ),

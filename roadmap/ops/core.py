@@ -207,32 +207,82 @@ class TokenBucket:
 buckets = TokenBucket("participant")
 
 
+# What pydantic found wrong, said in the reader's language: the field's path (the API's own
+# key, kept as it is) and one message per kind of error; a kind not listed here is "not valid".
+VALIDATION_MESSAGES = {
+    "missing": _l("%(field)s is missing."),
+    "extra_forbidden": _l("%(field)s is not a field of this request."),
+    "string_too_long": _l("%(field)s: at most %(limit)s characters."),
+    "string_too_short": _l("%(field)s is too short."),
+    "too_long": _l("%(field)s: at most %(limit)s items."),
+    "string_type": _l("%(field)s must be text."),
+    "int_type": _l("%(field)s must be a whole number."),
+    "int_parsing": _l("%(field)s must be a whole number."),
+    "int_from_float": _l("%(field)s must be a whole number."),
+    "float_type": _l("%(field)s must be a number."),
+    "float_parsing": _l("%(field)s must be a number."),
+    "bool_type": _l("%(field)s must be true or false."),
+    "bool_parsing": _l("%(field)s must be true or false."),
+    "list_type": _l("%(field)s must be a list."),
+    "dict_type": _l("%(field)s must be an object."),
+    "model_type": _l("%(field)s must be an object."),
+    "literal_error": _l("%(field)s: one of %(expected)s."),
+    "enum": _l("%(field)s: one of %(expected)s."),
+    "greater_than": _l("%(field)s is too small."),
+    "greater_than_equal": _l("%(field)s is too small."),
+    "less_than": _l("%(field)s is too large."),
+    "less_than_equal": _l("%(field)s is too large."),
+    "date_from_datetime_parsing": _l("%(field)s is not a date (YYYY-MM-DD)."),
+    "date_parsing": _l("%(field)s is not a date (YYYY-MM-DD)."),
+    "date_type": _l("%(field)s is not a date (YYYY-MM-DD)."),
+    "string_pattern_mismatch": _l("%(field)s has the wrong form."),
+}
+
+
 def validation_message(err: ValidationError) -> str:
     first = err.errors()[0]
-    where = ".".join(str(p) for p in first.get("loc", ())) or "payload"
-    return f"{where}: {first.get('msg', 'is not valid')}"
+    field = ".".join(str(p) for p in first.get("loc", ())) or "payload"
+    ctx = first.get("ctx") or {}
+    limit = ctx.get("max_length", "")
+    expected = str(ctx.get("expected", ""))[:200]
+    if first.get("type") == "value_error":  # our own validators' words (already translated)
+        return f"{field}: {str(ctx.get('error', first.get('msg', '')))[:300]}"
+    message = VALIDATION_MESSAGES.get(first.get("type", ""), _l("%(field)s is not valid."))
+    return str(message) % {"field": field[:120], "limit": limit, "expected": expected}
+
+
+# The words for each text a check_text caller names: a whole sentence per field, so each
+# language can put the noun where its grammar wants it.
+TOO_LONG = {
+    "text": _l("The text is %(length)s characters; at most %(limit)s."),
+    "title": _l("The title is %(length)s characters; at most %(limit)s."),
+    "message": _l("The message is %(length)s characters; at most %(limit)s."),
+    "takeaway": _l("The takeaway is %(length)s characters; at most %(limit)s."),
+}
+EMPTY = {
+    "text": _l("The text is empty."),
+    "title": _l("The title is empty."),
+    "message": _l("The message is empty."),
+    "takeaway": _l("The takeaway is empty."),
+}
 
 
 def check_text(text: str, what: str = "text", limit: int = NOTE_TEXT_MAX) -> str:
+    """`text` as given, or an AppError: too long, or only blanks. `what` is a key of TOO_LONG."""
     if len(text) > limit:
-        raise AppError(
-            "too_large",
-            _l(
-                "The %(what)s is %(length)s characters; at most %(limit)s.",
-                what=what,
-                length=len(text),
-                limit=limit,
-            ),
-        )
+        message = str(TOO_LONG[what]) % {"length": len(text), "limit": limit}
+        raise AppError("too_large", message)
     if not text.strip():
-        raise AppError("invalid", _l("The %(what)s is empty.", what=what))
+        raise AppError("invalid", EMPTY[what])
     return text
 
 
 def _stored_ack(row: BoardOp, actor_id: int) -> dict[str, Any]:
     """The original ack of an op already applied; only its own actor may see it again."""
     if row.actor_id != actor_id:
-        raise AppError("invalid", "This op_id was already used for another change; make a new one.")
+        raise AppError(
+            "invalid", _l("This op_id was already used for another change; make a new one.")
+        )
     result = row.result
     if row.audience and row.audience.get("hide_counts"):
         result = without_counts(result)  # staff get the counts again with their next snapshot
@@ -299,18 +349,20 @@ def apply(
 
 def _apply(board_id: object, raw: Any, actor: Participant | int, rate_limited: bool) -> Applied:
     if not isinstance(raw, dict):
-        raise AppError("invalid", "An op is a JSON object {op_id, type, data}.")
+        raise AppError("invalid", _l("An op is a JSON object {op_id, type, data}."))
     if not valid_id(board_id):
-        raise AppError("invalid", "board_id must be a positive integer.")
+        raise AppError("invalid", _l("board_id must be a positive integer."))
     try:
         env = Envelope.model_validate(raw)
     except ValidationError as err:
         raise AppError("invalid", validation_message(err)) from None
     kind = REGISTRY.get(env.type)
     if kind is None:
-        raise AppError("invalid", f"Unknown op type {env.type!r}.")
+        raise AppError("invalid", _l("Unknown op type %(type)s.", type=repr(env.type[:40])))
     if not fits_database(env.data):
-        raise AppError("invalid", "A number in data is out of range (or data is nested too deep).")
+        raise AppError(
+            "invalid", _l("A number in data is out of range (or data is nested too deep).")
+        )
     try:
         data = kind.schema.model_validate(env.data)
     except ValidationError as err:
@@ -323,10 +375,15 @@ def _apply(board_id: object, raw: Any, actor: Participant | int, rate_limited: b
             return Applied(ack=_stored_ack(previous, actor_id))
         raise AppError(
             "rate_limited",
-            f"Too many changes at once: at most {cfg['OP_RATE_PER_SECOND']:g} a second.",
+            _l(
+                "Too many changes at once: at most %(rate)s a second.",
+                rate=f"{cfg['OP_RATE_PER_SECOND']:g}",
+            ),
         )
     if rate_limited and not _address_may_apply():
-        raise AppError("rate_limited", "Too many changes from your network at once; retry soon.")
+        raise AppError(
+            "rate_limited", _l("Too many changes from your network at once; retry soon.")
+        )
     for attempt in range(3):
         try:
             applied = _write(board_id, env, kind, data, actor_id)
@@ -371,7 +428,7 @@ def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int)
         return Applied(ack=ack)
     staff = is_staff(actor, board)  # type: ignore[arg-type]  # the rows have the same fields
     if actor.role == "owner" and not kind.owner_may:  # a follow-up link reports progress only
-        raise AppError("forbidden", "A follow-up link can only report progress.")
+        raise AppError("forbidden", _l("A follow-up link can only report progress."))
     if kind.staff_only and not staff:
         raise AppError("forbidden", _l("Only the board's facilitator can do that."))
     if board.locked and not staff and not kind.when_locked:

@@ -306,12 +306,12 @@ def bring(ctx: Context, data: BringData) -> Outcome:
     if data.note_id is not None:
         note = note_of(ctx, data.note_id)
         if note.hidden:
-            raise AppError("invalid", "Reveal this note before bringing everyone to it.")
+            raise AppError("invalid", _l("Reveal this note before bringing everyone to it."))
         lane_id = note.lane_id
     elif lane_id is not None:
         lane_of(ctx, lane_id)
     else:
-        raise AppError("invalid", "Name a lane_id or a note_id to bring everyone to.")
+        raise AppError("invalid", _l("Name a lane_id or a note_id to bring everyone to."))
     board = ctx.board
     board.bring_lane_id, board.bring_note_id, board.bring_at = lane_id, data.note_id, ctx.now
     return Outcome(facilitation(ctx))

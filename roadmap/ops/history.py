@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from ..errors import AppError
 from ..extensions import db
@@ -18,7 +19,9 @@ def check_status(status: str) -> str:
     """A commitment status ("planned", from older clients, is "not_started")."""
     status = STATUS_ALIASES.get(status, status)
     if status not in COMMITMENT_STATUSES:
-        raise AppError("invalid", f"status: one of {', '.join(COMMITMENT_STATUSES)}.")
+        raise AppError(
+            "invalid", _l("status: one of %(values)s.", values=", ".join(COMMITMENT_STATUSES))
+        )
     return status
 
 
@@ -27,7 +30,9 @@ def check_value(value: float | None) -> float | None:
     if value is None:
         return None
     if not math.isfinite(value) or abs(value) > VALUE_MAX:
-        raise AppError("invalid", f"value: a number between -{VALUE_MAX:g} and {VALUE_MAX:g}.")
+        raise AppError(
+            "invalid", _l("value: a number between -%(max)s and %(max)s.", max=f"{VALUE_MAX:g}")
+        )
     return float(value)
 
 

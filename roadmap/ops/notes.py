@@ -116,7 +116,7 @@ def kind_for(ctx: Context, asked: str | None, lane_default: str | None) -> str |
     if ctx.staff:
         return asked or lane_default
     if asked == "commitment":
-        raise AppError("forbidden", "Only the facilitator can make a note a commitment.")
+        raise AppError("forbidden", _l("Only the facilitator can make a note a commitment."))
     if asked is None and lane_default == "commitment":
         return "signpost"
     return asked or lane_default

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from ..boards.snapshot import note_dict, note_votes
 from ..errors import AppError
 from ..extensions import db
@@ -45,19 +47,23 @@ def introduce(ctx: Context, data: Introduce) -> Outcome:
         or group is None
         or group.event_id != ctx.board_row.event_id
     ):
-        raise AppError("not_found", f"There is no note {data.partner_note_id} to introduce.")
+        raise AppError(
+            "not_found", _l("There is no note %(id)s to introduce.", id=data.partner_note_id)
+        )
     if not may_introduce(ctx, partner):
-        raise AppError("forbidden", "Only the facilitators of the two groups or an organiser can.")
+        raise AppError(
+            "forbidden", _l("Only the facilitators of the two groups or an organiser can.")
+        )
     label = " ".join(data.partner.split())[:300]
     if not label:
-        raise AppError("invalid", "partner: say who the partner is.")
+        raise AppError("invalid", _l("partner: say who the partner is."))
     marker = f"#{partner.id}"
     inverse = {"notes": {str(note.id): note_before(note, "partners")}}
     if marker not in (note.partners or ""):
         entry = f"{label} ({marker})"
         joined = f"{note.partners}; {entry}" if note.partners else entry
         if len(joined) > PARTNERS_MAX:
-            raise AppError("too_large", "This note has too many partners listed already.")
+            raise AppError("too_large", _l("This note has too many partners listed already."))
         note.partners = joined
         note.version += 1
         note.updated_at = ctx.now

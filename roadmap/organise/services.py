@@ -46,7 +46,7 @@ def parse_date(value: str | None, what: str) -> dt.date | None:
 
 def check_template(template: str) -> str:
     if template not in TEMPLATES:
-        raise AppError("invalid", f"template: one of {', '.join(TEMPLATES)}.")
+        raise AppError("invalid", _l("template: one of %(values)s.", values=", ".join(TEMPLATES)))
     return template
 
 
@@ -107,7 +107,7 @@ def apply_event_fields(event: Event, fields: dict[str, Any]) -> None:
     if "name" in fields:
         name = (fields["name"] or "").strip()
         if not name:
-            raise AppError("invalid", "name: an event needs a name.")
+            raise AppError("invalid", _l("name: an event needs a name."))
         event.name = name
     for key in ("starts_on", "ends_on"):
         if key in fields:
@@ -121,10 +121,10 @@ def apply_event_fields(event: Event, fields: dict[str, Any]) -> None:
     if "languages" in fields:
         languages = [code.strip() for code in fields["languages"] or [] if code.strip()]
         if len(languages) > 40 or any(len(code) > 20 for code in languages):
-            raise AppError("invalid", "languages: at most 40 codes of 20 characters.")
+            raise AppError("invalid", _l("languages: at most 40 codes of 20 characters."))
         event.languages = list(dict.fromkeys(languages))
     if event.starts_on and event.ends_on and event.ends_on < event.starts_on:
-        raise AppError("invalid", "ends_on: the event ends before it starts.")
+        raise AppError("invalid", _l("ends_on: the event ends before it starts."))
 
 
 def create_event(principal: Principal, fields: dict[str, Any]) -> tuple[Event, str]:
@@ -153,7 +153,7 @@ def create_group(
 ) -> tuple[Group, str]:
     name = name.strip()
     if not name:
-        raise AppError("invalid", "name: a group needs a name.")
+        raise AppError("invalid", _l("name: a group needs a name."))
     if any(g.name == name for g in event.groups):
         raise AppError("conflict", _l("This event already has a group %(name)s.", name=name))
     group, token = add_group(event, name, description.strip(), check_template(template))
@@ -180,7 +180,7 @@ def update_group(group: Group, fields: dict[str, Any], actor: Participant) -> Gr
     if "name" in fields:
         name = (fields["name"] or "").strip()
         if not name:
-            raise AppError("invalid", "name: a group needs a name.")
+            raise AppError("invalid", _l("name: a group needs a name."))
     board = group.board
     template = fields.get("template")
     if template and board is not None and template != board.template:
@@ -305,7 +305,7 @@ def broadcast(
 ) -> list[dict[str, Any]]:
     """Start the same timer and/or post a message on every board, each through the op core."""
     if timer_seconds is None and message is None:
-        raise AppError("invalid", "Give timer_seconds, message, or both.")
+        raise AppError("invalid", _l("Give timer_seconds, message, or both."))
     wanted = []
     if timer_seconds is not None:
         wanted.append(("timer.start", {"seconds": timer_seconds}))
@@ -324,7 +324,11 @@ def broadcast(
             if not applied.ack["ok"]:
                 raise AppError(
                     applied.ack["error"]["code"],
-                    f"{group.name}: {applied.ack['error']['message']}",
+                    _l(
+                        "%(group)s: %(reason)s",
+                        group=group.name,
+                        reason=applied.ack["error"]["message"],
+                    ),
                 )
             results.append({"board_id": board_id, "type": op_type, "seq": applied.ack["seq"]})
     return results

@@ -182,7 +182,7 @@ def import_json():
     require_account(current_principal())
     data = json_body()
     if not isinstance(data, dict):
-        raise AppError("invalid", "The request body must be a backup JSON object.")
+        raise AppError("invalid", _l("The request body must be a backup JSON object."))
     return import_event(data), 201
 
 

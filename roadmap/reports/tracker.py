@@ -7,7 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from icalendar import Alarm, Calendar
 from icalendar import Event as CalendarEvent
 from openpyxl import Workbook
@@ -144,7 +144,13 @@ def to_ics(actions: list[dict[str, Any]], event_name: str, host: str = "roadmap"
             alarm = Alarm()
             alarm.add("action", "DISPLAY")
             alarm.add("trigger", dt.timedelta(days=-days))
-            alarm.add("description", f"In {days} day{'s' if days > 1 else ''}: {row['text'][:120]}")
+            words = ngettext(
+                "In %(num)s day: %(text)s",
+                "In %(num)s days: %(text)s",
+                days,
+                text=row["text"][:120],
+            )
+            alarm.add("description", words)
             item.add_component(alarm)
         cal.add_component(item)
     return cal.to_ical()

@@ -14,7 +14,8 @@ from support.server import free_port
 
 from roadmap.extensions import db
 from roadmap.follow_up import mail
-from roadmap.models import MailOut, utcnow
+from roadmap.models import Event, MailOut, utcnow
+from roadmap.reports.pdf import format_date
 
 LINK = re.compile(r"http://localhost/follow-up/\S+")
 
@@ -75,14 +76,37 @@ def test_reminders_before_the_due_date_and_when_overdue(app, c, mailing):
     assert run(app)["sent"] == 1  # the link; reminders wait for their day
     fortnight_before = dt.datetime.combine(due - dt.timedelta(days=13), dt.time(9))
     assert run(app, fortnight_before)["sent"] == 1
-    assert subject(mailing.all()[-1]).startswith(f"Reminder: due on {due}")
+    assert subject(mailing.all()[-1]).startswith(f"Reminder: due on {format_date(due)}")
     assert LINK.search(mailing.all()[-1].get_content())
     assert run(app, fortnight_before)["sent"] == 0
     late = dt.datetime.combine(due + dt.timedelta(days=2), dt.time(9))
     assert run(app, late)["sent"] == 1
-    assert subject(mailing.all()[-1]).startswith(f"Overdue since {due}")
+    assert subject(mailing.all()[-1]).startswith(f"Overdue since {format_date(due)}")
     assert run(app, late + dt.timedelta(days=5))["sent"] == 0
     assert len(mailing.all()) == 3
+
+
+def test_the_mail_speaks_the_events_language(app, c, mailing, demo):
+    """Owners read their mail in the event's language (its first UI language), dates included."""
+    with app.app_context():
+        db.session.get(Event, demo["event_id"]).languages = ["vi", "en"]
+        db.session.commit()
+    due = dt.date(2031, 3, 14)
+    note, _ = c.commitment("Đào tạo 20 nhà tạm lánh")
+    c.send(c.fac, "commitment.set", note_id=note["id"], owner_name="Lan", due_date=due.isoformat())
+    c.link(note["id"], email="lan@example.org")
+    assert run(app)["sent"] == 1
+    [message] = mailing.all()
+    body = message.get_content()
+    with app.test_request_context("/?lang=vi"):
+        from flask_babel import gettext
+
+        assert subject(message).startswith(gettext("Your commitment: %(text)s", text="Đào"))
+        for words in ("Commitment: %(value)s", "Group: %(value)s", "Due date: %(value)s"):
+            assert gettext(words, value="").strip() in body
+    assert format_date(due, lang="vi") in body
+    for english in ("Dear", "Commitment:", "Group:", "Due date:", "private link", "forward"):
+        assert english not in body, english
 
 
 def test_done_or_moved_commitments_are_not_chased(app, c, mailing):

@@ -215,7 +215,7 @@ function handleAck(op, ack) {
 
 function refused(op, error) {
   var what = t("op." + op.type);
-  if (what === "op." + op.type) what = op.type;
+  if (what === "op." + op.type) what = t("op.unknown");
   var text = op.data && op.data.text ? " “" + short(op.data.text) + "”" : "";
   toast(t("refused", { what: what + text, reason: error.message }), true);
 }

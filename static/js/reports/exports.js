@@ -61,20 +61,29 @@
   }
 
   // "Include authors": an internal copy; without it, reports name no participant (Do No Harm).
+  // The language select: the words, dates and numbers of every report and export (?lang=).
   const authors = panel.querySelector(".exports-include-authors");
-  const withAuthors = (url) => (authors && authors.checked ? url + "?authors=1" : url);
-  const links = Array.from(panel.querySelectorAll("a[data-authors]"));
-  links.forEach((a) => (a.dataset.base = a.getAttribute("href")));
-  if (authors) {
-    authors.addEventListener("change", () => {
-      links.forEach((a) => a.setAttribute("href", withAuthors(a.dataset.base)));
-    });
+  const language = panel.querySelector(".exports-lang");
+  function withChoices(url, authorsApply) {
+    const u = new URL(url, location.href);
+    if (language) u.searchParams.set("lang", language.value);
+    if (authorsApply && authors && authors.checked) u.searchParams.set("authors", "1");
+    else u.searchParams.delete("authors");
+    return u.pathname + u.search;
   }
+  const links = Array.from(panel.querySelectorAll("a[data-lang]"));
+  links.forEach((a) => (a.dataset.base = a.getAttribute("href").split("?")[0]));
+  function relink() {
+    links.forEach((a) => a.setAttribute("href", withChoices(a.dataset.base, "authors" in a.dataset)));
+  }
+  if (authors) authors.addEventListener("change", relink);
+  if (language) language.addEventListener("change", relink);
+  relink();
 
   button.addEventListener("click", () => {
     button.disabled = true;
     progress({event_id: eventId, state: "queued", progress: 0});
-    fetch(withAuthors(base + "/report-jobs"), {method: "POST", credentials: "same-origin"})
+    fetch(withChoices(base + "/report-jobs", true), {method: "POST", credentials: "same-origin"})
       .then((r) => r.json().then((body) => ({ok: r.ok, body})))
       .then(({ok, body}) => {
         if (!ok) throw new Error((body.error && body.error.message) || labels.refused || "Refused");
