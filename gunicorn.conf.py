@@ -3,12 +3,15 @@
 - The access log never holds a token: request lines, paths and queries are redacted
   (roadmap/security/redact.py; docs/security.md).
 - No `Server: gunicorn` header: the server's name and version tell an attacker what to try.
+- gunicorn's own answers to requests it cannot parse (400, 414, 431...) carry the app's security
+  headers too (roadmap/security/web.py HEADERS), like every response of the app.
 """
 
 import importlib.util
 from pathlib import Path
 
 from gunicorn import glogging
+from gunicorn import util as _gunicorn_util
 from gunicorn.http import wsgi as _gunicorn_wsgi
 
 _spec = importlib.util.spec_from_file_location(
@@ -18,6 +21,36 @@ _redact = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_redact)
 
 _gunicorn_wsgi.SERVER = "roadmap"  # the Server header's value (gunicorn's default: "gunicorn")
+
+
+class _WithSecurityHeaders:
+    """The client's socket, as gunicorn's write_error sees it: our headers go after the status
+    line of the response it writes (in one sendall: tests/realtime/test_transport_guard.py
+    notices when gunicorn's code changes)."""
+
+    def __init__(self, sock, lines: bytes) -> None:
+        self._sock, self._lines = sock, lines
+
+    def sendall(self, data: bytes) -> None:
+        status, sep, rest = bytes(data).partition(b"\r\n")
+        self._sock.sendall(status + sep + self._lines + rest if sep else data)
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+
+_write_error = _gunicorn_util.write_error
+
+
+def write_error(sock, status_int, reason, mesg):
+    # In the worker, where app:app is loaded already (the master never imports the app).
+    from roadmap.security.web import HEADERS
+
+    lines = "".join(f"{name}: {value}\r\n" for name, value in HEADERS.items())
+    _write_error(_WithSecurityHeaders(sock, lines.encode("latin-1")), status_int, reason, mesg)
+
+
+_gunicorn_util.write_error = write_error
 
 
 class RedactingLogger(glogging.Logger):

@@ -111,10 +111,25 @@ def check_same_origin() -> None:
         raise AppError("forbidden", _("This form was sent from another site."))
 
 
-def security_headers(response: Any) -> Any:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+def with_security_headers(wsgi_app: Any) -> Any:
+    """WSGI middleware: every response of the app carries HEADERS (those it already has stay).
+
+    Outermost of the WSGI stack (init_security runs after realtime.init_app), so it covers what
+    Flask answers and what never reaches Flask: engine.io's own answers on /socket.io/ (the
+    polling handshake, polls, its 400s) and the polling guard's 400/413. gunicorn's answers to
+    requests it cannot parse get the same headers from gunicorn.conf.py.
+    """
+    extra = list(HEADERS.items())
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            have = {name.lower() for name, _value in headers}
+            headers = [*headers, *((k, v) for k, v in extra if k.lower() not in have)]
+            return start_response(status, headers, exc_info)
+
+        return wsgi_app(environ, start)
+
+    return app
 
 
 # --- rate limits ------------------------------------------------------------------------------
@@ -179,7 +194,7 @@ def init_security(app: Flask) -> None:
         app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
     app.before_request(check_same_origin)
-    app.after_request(security_headers)
+    app.wsgi_app = with_security_headers(app.wsgi_app)  # type: ignore[method-assign]
 
     redact = RedactFilter()
     for name in (app.logger.name, "engineio.server", "socketio.server", "werkzeug"):

@@ -18,6 +18,10 @@ Or switch the direct writes off (ROADMAP_FAST_WEBSOCKET=0) until the copy is rev
   malformed POST itself (400, without waiting), the guard may go; if `receive()` takes other
   packet types, update `guard.CLIENT_PACKETS`; then run tests/security/test_audit.py and
   tests/e2e/security/test_audit_server.py.
+- `gunicorn.util.write_error` / `.write` / `.write_nonblock`: gunicorn.conf.py adds the security
+  headers to gunicorn's own error answers by handing write_error a socket whose `sendall` puts
+  them after the status line; it relies on the whole answer going out in one `sendall`.
+  tests/e2e/security/test_audit_server.py checks a real gunicorn's 400.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ import engineio.packet
 import engineio.payload
 import engineio.server
 import engineio.socket
+import gunicorn.util as gunicorn_util
 import pytest
 import simple_websocket.ws as simple_ws
 from engineio import packet
@@ -61,6 +66,9 @@ REVIEWED = {
     ),
     "engineio.payload.Payload.decode": (engineio.payload.Payload.decode, "9c7975664d815d3d"),
     "engineio.packet.Packet.decode": (engineio.packet.Packet.decode, "18e27ff7fd56addd"),
+    "gunicorn.util.write_error": (gunicorn_util.write_error, "bd0143a03c15a2c8"),
+    "gunicorn.util.write": (gunicorn_util.write, "cd995031295fd782"),
+    "gunicorn.util.write_nonblock": (gunicorn_util.write_nonblock, "d2ff97701c36645e"),
     "engineio.async_drivers.gevent.SimpleWebSocketWSGI": (
         engineio_gevent.SimpleWebSocketWSGI,
         "ef4f852b672632e5",
