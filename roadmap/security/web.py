@@ -68,12 +68,35 @@ def trust_proxies(app: Flask) -> None:
 # --- cross-site requests ----------------------------------------------------------------------
 
 
-def _own_hosts() -> set[str]:
-    hosts = {request.host}
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def origin_of(url: str, *, exact: bool = True) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an origin, the default port filled in; None if it is not one.
+
+    `exact`: the whole text must be an origin as browsers send it (no path, user, query);
+    otherwise (PUBLIC_URL) a path is allowed and ignored.
+    """
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port out of range or not a number
+        return None
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    if exact and (parts.path or parts.query or parts.fragment):
+        return None
+    return parts.scheme, parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
+
+
+def _own_origins() -> set[tuple[str, str, int]]:
+    """This request's own origin (scheme, host and port) and PUBLIC_URL's."""
+    found = {origin_of(f"{request.scheme}://{request.host}")}
     public = current_app.config.get("PUBLIC_URL")
     if public:
-        hosts.add(urlsplit(public).netloc)
-    return hosts
+        found.add(origin_of(public, exact=False))
+    found.discard(None)
+    return found  # type: ignore[return-value]
 
 
 def check_same_origin() -> None:
@@ -85,8 +108,9 @@ def check_same_origin() -> None:
     `Sec-Fetch-Site` decides when present, else `Origin` must be ours ("null", which our
     Referrer-Policy makes older browsers send for our own forms, needs the form token).
     Another port or scheme of the same host is another origin (SameSite=Lax cookies do not
-    stop those). A request with neither header does not come from a browser, so it cannot
-    carry a victim's cookie against their will.
+    stop those): scheme, host and port are compared, default ports filled in. A request with
+    neither header does not come from a browser, so it cannot carry a victim's cookie against
+    their will.
     """
     if request.method in SAFE_METHODS:
         return
@@ -107,7 +131,9 @@ def check_same_origin() -> None:
         if sent and secrets.compare_digest(sent, session.get("csrf", "")):
             return
         raise AppError("forbidden", _("This form was sent from another site."))
-    if urlsplit(origin).netloc not in _own_hosts():
+    # The whole origin: http://host:8000, https://host:8000 and http://host:9000 are three.
+    sent_origin = origin_of(origin)
+    if sent_origin is None or sent_origin not in _own_origins():
         raise AppError("forbidden", _("This form was sent from another site."))
 
 
