@@ -10,9 +10,11 @@ It refuses, as `ValueError` (a 400, or an error ack), what would otherwise break
   not even converted: a 5,000-digit integer cost CPU before it failed);
 - NaN / Infinity, which are not JSON;
 - lone UTF-16 surrogates (`"\\ud800"`): Python keeps them in a str, SQLite and every encoder
-  later fail on them. Every string in a payload, at any depth, must be valid Unicode.
+  later fail on them. Every string in a payload, at any depth, must be valid Unicode;
+- NUL characters (`"\\u0000"`): PostgreSQL cannot store them in text.
 
-`clean_text()` is the string rule for a single value that arrives outside JSON (form fields).
+`check_request_text()` applies the same string rule to what arrives outside JSON (the URL's
+parts, the query, form fields) before every request; `clean_text()` to a single value.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any
 
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
+from flask_babel import lazy_gettext as _l
 
 MAX_DEPTH = 32  # the deepest real payload (an import's note tags) is 4
 MAX_INT = 2**63 - 1
@@ -51,9 +54,14 @@ def _parse_constant(name: str) -> Any:
 
 
 def check_string(value: str, where: str = "payload") -> str:
-    """Refuse a string that is not valid Unicode (a lone surrogate)."""
+    """Refuse a string that is not valid Unicode (a lone surrogate) or holds a NUL character
+    (PostgreSQL cannot store one in text: an insert failed with a 500)."""
     if _SURROGATE.search(value):
         raise PayloadError(f"{where}: the text is not valid Unicode (a lone surrogate).")
+    if "\x00" in value:
+        raise PayloadError(
+            str(_l("%(where)s: the text holds a NUL character (U+0000).", where=where))
+        )
     return value
 
 
@@ -121,9 +129,30 @@ class SafeJSONProvider(DefaultJSONProvider):
         return loads(s, **kwargs)
 
 
+def check_request_text() -> None:
+    """The string rule for what arrives outside JSON: the address's parts, its query and form
+    fields (HTML forms, the join page, the owner's page). A browser cannot send a lone
+    surrogate in them (they are UTF-8), but `%00` is a NUL."""
+    from flask import request
+
+    from ..errors import AppError
+
+    fields = [("url", k, v) for k, v in (request.view_args or {}).items() if isinstance(v, str)]
+    fields += [("query", k, v) for k, v in request.args.items(multi=True)]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        fields += [("form", k, v) for k, v in request.form.items(multi=True)]
+    try:
+        for part, key, value in fields:
+            check_string(key, part)
+            check_string(value, f"{part}.{key[:40]}")
+    except PayloadError as err:
+        raise AppError("invalid", str(err)) from None
+
+
 def init_payloads(app: Flask) -> None:
     app.json_provider_class = SafeJSONProvider
     app.json = SafeJSONProvider(app)
+    app.before_request(check_request_text)
 
 
 def clean_text(value: str, where: str) -> str:
