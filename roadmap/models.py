@@ -21,6 +21,9 @@ ROLES = ("participant", "facilitator", "organiser", "owner")  # owner: a follow-
 COMMITMENT_STATUSES = ("not_started", "in_progress", "done", "blocked", "dropped")
 # Accepted from older clients and backups: "planned" is "not_started" (docs/follow-up.md).
 STATUS_ALIASES = {"planned": "not_started"}
+# How a commitment's status changed (CommitmentUpdate.via, ops/history.via): by the owner's
+# follow-up link, by the staff, or by the note's author.
+UPDATE_VIAS = ("owner_link", "staff", "author")
 
 
 class Event(db.Model):
@@ -325,7 +328,7 @@ class CommitmentUpdate(db.Model):
     actor_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("participant.id", ondelete="SET NULL")
     )
-    via: so.Mapped[str] = so.mapped_column(sa.String(20))  # owner_link | staff | author
+    via: so.Mapped[str] = so.mapped_column(sa.String(20))  # one of UPDATE_VIAS
     actor_name: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, index=True)
     from_status: so.Mapped[str | None] = so.mapped_column(sa.String(20))

@@ -20,13 +20,14 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ..boards.layouts import TEMPLATES
 from ..boards.translations import CODE
-from ..config import NAME_MAX, NOTE_TEXT_MAX, TITLE_MAX
+from ..config import LANGUAGES, NAME_MAX, NOTE_TEXT_MAX, TITLE_MAX
 from ..errors import AppError
 from ..extensions import db
+from ..i18n import ALIASES as LANGUAGE_ALIASES
 from ..identity import hash_token, new_token
 from ..joining.participants import new_join_code
 from ..models import (
@@ -35,6 +36,7 @@ from ..models import (
     PHASES,
     ROLES,
     STATUS_ALIASES,
+    UPDATE_VIAS,
     Board,
     CommitmentUpdate,
     Event,
@@ -258,7 +260,8 @@ class Row(BaseModel):
 
 # What an op would accept, field by field (a backup is refused with `invalid` and a pointer to the
 # field, e.g. "notes.3.kind: ..."): ids and counters in the database's range, dates in the sane
-# range (config YEAR_MIN..YEAR_MAX), and enums for phases, templates, kinds, roles and statuses.
+# range (config YEAR_MIN..YEAR_MAX), and enums for phases, templates, kinds, roles, statuses
+# (notes' and the history's), the history's `via` and participants' UI languages.
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 Day = Annotated[dt.date, AfterValidator(check_year)]
@@ -269,6 +272,13 @@ NoteKind = Literal[NOTE_KINDS]  # type: ignore[valid-type]
 LaneKind = Literal[tuple(k for k in NOTE_KINDS if k != "cluster")]  # type: ignore[valid-type]
 Role = Literal[ROLES]  # type: ignore[valid-type]
 Status = Literal[("", *COMMITMENT_STATUSES, *STATUS_ALIASES)]  # type: ignore[valid-type]
+HistoryStatus = Literal[(*COMMITMENT_STATUSES, *STATUS_ALIASES)]  # type: ignore[valid-type]
+Via = Literal[UPDATE_VIAS]  # type: ignore[valid-type]
+# A participant's UI language (config.LANGUAGES), older spellings ("zh") taken as the UI's.
+UiLanguage = Annotated[
+    Literal[tuple(LANGUAGES)],  # type: ignore[valid-type]
+    BeforeValidator(lambda v: LANGUAGE_ALIASES.get(v, v) if isinstance(v, str) else v),
+]
 Tag = Annotated[str, Field(max_length=40)]
 Language = Annotated[str, Field(min_length=1, max_length=20)]
 
@@ -318,7 +328,7 @@ class ParticipantIn(Row):
     country: str = Field(default="", max_length=80)
     role: Role = "participant"
     anonymous: bool = False
-    language: str = Field(default="en", max_length=10)
+    language: UiLanguage = "en"
     removed: bool = False
     created_at: Moment | None = None
 
@@ -370,11 +380,11 @@ class TakeawayIn(Row):
 class UpdateIn(Row):
     note_id: int
     actor_id: int | None = None
-    via: str = Field(max_length=20)
+    via: Via
     actor_name: str = Field(default="", max_length=200)
     at: Moment
-    from_status: str | None = Field(default=None, max_length=20)
-    to_status: str = Field(max_length=20)
+    from_status: Status | None = None  # "" (older files): none
+    to_status: HistoryStatus
     note: str = Field(default="", max_length=NOTE_TEXT_MAX)
     value: float | None = Field(default=None, allow_inf_nan=False)
 
@@ -439,8 +449,7 @@ def _check(data: BackupIn) -> None:
             raise AppError("invalid", f"Unknown commitment status {n.status!r}.")
     for u in data.commitment_updates:
         u.to_status = STATUS_ALIASES.get(u.to_status, u.to_status)
-        if u.from_status:
-            u.from_status = STATUS_ALIASES.get(u.from_status, u.from_status)
+        u.from_status = STATUS_ALIASES.get(u.from_status or "", u.from_status) or None
         if u.to_status not in COMMITMENT_STATUSES:
             raise AppError("invalid", f"Unknown commitment status {u.to_status!r}.")
 
