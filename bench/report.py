@@ -5,7 +5,9 @@ the render time in the worker process (wall and CPU), the page count and the wor
 its own peak RSS (VmHWM, which includes the warm-up render), the largest RSS sampled from outside
 every 50 ms, and getrusage's peak (which Linux carries over from the parent: high_water_mark).
 Each measurement uses a fresh worker process (after its warm-up render),
-so the peak is its own. Run: .venv/bin/python bench/report.py [--repeat N] [--idle] [--skip-5k]
+so the peak is its own. Event PDFs of more than REPORT_PART_NOTES notes (the default config's,
+or --part-notes N; 0: never) are laid out in parts and joined, as the server does.
+Run: .venv/bin/python bench/report.py [--repeat N] [--idle] [--skip-5k] [--part-notes N]
 
 By default the worker runs at normal CPU priority: on this shared machine a SCHED_IDLE worker
 (production) waits minutes for a core, which changes wall time, not CPU time. --idle keeps it.
@@ -28,6 +30,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from roadmap import create_app
+from roadmap.config import defaults
 from roadmap.extensions import db
 from roadmap.models import Board, Event
 from roadmap.reports.context import board_context, event_context
@@ -47,7 +50,7 @@ def high_water_mark(pid: int | None) -> float:
     return float("nan")
 
 
-def measure(kind: str, context: dict) -> dict:
+def measure(kind: str, context: dict, part_notes: int) -> dict:
     worker = RenderWorker()
     peak = [0]
     done = threading.Event()
@@ -63,7 +66,7 @@ def measure(kind: str, context: dict) -> dict:
     sampler.start()
     try:
         started = time.perf_counter()
-        result = worker.render(kind, context)
+        result = worker.render(kind, context, part_notes=part_notes)
         result["wall"] = time.perf_counter() - started
         result["sampled_mb"] = peak[0] / 2**20
         result["hwm_mb"] = high_water_mark(worker.pid)
@@ -104,6 +107,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="measure each PDF N times")
     parser.add_argument("--idle", action="store_true", help="worker at SCHED_IDLE (production)")
     parser.add_argument("--skip-5k", action="store_true", help="leave out the 5,000-note event")
+    parser.add_argument(
+        "--part-notes",
+        type=int,
+        default=defaults("instance")["REPORT_PART_NOTES"],
+        help="lay out an event of more notes in parts of about this many (0: never)",
+    )
     args = parser.parse_args()
     if not args.idle:
         os.environ["ROADMAP_REPORT_WORKER_PRIORITY"] = "normal"
@@ -126,8 +135,9 @@ def main() -> None:
 
     for label, kind, context, bar_seconds, bar_mb in cases:
         for _ in range(args.repeat):
-            r = measure(kind, context)
-            print(f"{label}: {r['pages']} pages, {len(r['pdf']) / 1e6:.1f} MB file")
+            r = measure(kind, context, args.part_notes)
+            parts = f", {r['parts']} parts joined" if r.get("parts", 1) > 1 else ""
+            print(f"{label}: {r['pages']} pages, {len(r['pdf']) / 1e6:.1f} MB file{parts}")
             cpu, wall, peak = r["cpu_seconds"], r["seconds"], r["peak_mb"]
             print(f"  wall in the worker  {wall:6.2f} s")
             print(f"  CPU in the worker   {cpu:6.2f} s   {check(cpu, bar_seconds, 's')}")

@@ -55,10 +55,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PDF_WORKER": True,  # render PDFs in a separate process
         "SQLITE_CHECKPOINT_THREAD": True,  # gevent: WAL checkpoints off the request path
         "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (realtime/transport.py)
+        # SIGTERM: move this process's clients on and retire its presence (realtime/shutdown.py).
+        "DRAIN_ON_STOP": True,
         # A PDF render pauses while the boards broadcast more ops a second than this (0: never),
         # for at most REPORT_MAX_PAUSE_SECONDS in a row (roadmap/reports/gate.py).
         "REPORT_YIELD_OPS": 10.0,
         "REPORT_MAX_PAUSE_SECONDS": 30.0,
+        # An event PDF of more notes is laid out in parts of about this many notes (its groups'
+        # chapters; the tracker and the appendix a part each), then joined: the render worker's
+        # memory is then a part's, not the whole document's (docs/reports.md). 0: never in parts.
+        "REPORT_PART_NOTES": 1000,
         # Abuse limits (docs/security.md). Flask-Limiter strings: "N per M minutes; ...".
         # A venue's NAT puts hundreds of phones behind one address: 1,000 joins from one
         # address within a few minutes pass; one event takes at most 3,000 joins in 10 minutes.

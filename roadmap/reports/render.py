@@ -27,14 +27,17 @@ def render_pdf(
     on_progress: Callable[[float], None] | None = None,
     on_wait: Callable[[bool], None] | None = None,
 ) -> dict[str, Any]:
-    """{"pdf", "pages", "seconds", "peak_mb"}; with PDF_WORKER the layout runs in the worker,
-    which waits while the live boards are busy (gate.py; `on_wait(True/False)` is told)."""
+    """{"pdf", "pages", "parts", "seconds", "peak_mb"}; with PDF_WORKER the layout runs in the
+    worker, which waits while the live boards are busy (gate.py; `on_wait(True/False)` is told).
+    An event of more than REPORT_PART_NOTES notes is laid out in parts (pdf.render)."""
+    part_notes = int(current_app.config.get("REPORT_PART_NOTES") or 0)
     if not current_app.config.get("PDF_WORKER", True):
-        return pdf.render(kind, context)
+        return pdf.render(kind, context, part_notes=part_notes)
     try:
         return worker.render(
             kind,
             context,
+            part_notes=part_notes,
             pages_expected=pages_expected(context),
             on_progress=on_progress,
             on_wait=on_wait,

@@ -106,17 +106,30 @@ class _ProgressRelay(logging.Handler):
         self.out = out
         self.pages_expected = 1
         self.sent = 0.0
+        self.pages_done = 0
+        self.drawing_counts = True
 
     def start(self, pages_expected: int) -> None:
         self.pages_expected = max(1, pages_expected)
         self.sent = 0.0
+        self.pages_done = 0
+        self.drawing_counts = True
+
+    def part(self, pages_done: int, last: bool) -> None:
+        """A report laid out in parts (pdf.render) starts one: WeasyPrint counts its pages from
+        1 again, and only the last part's drawing is the end of the layout."""
+        self.pages_done = pages_done
+        self.drawing_counts = last
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         page = self.PAGE.search(message) if message.startswith("Step 5") else None
         if page:
-            fraction = 0.15 + 0.65 * min(1.0, int(page.group(1)) / self.pages_expected)
+            pages = self.pages_done + int(page.group(1))
+            fraction = 0.15 + 0.65 * min(1.0, pages / self.pages_expected)
         elif message.startswith("Step 6"):
+            if not self.drawing_counts:
+                return
             fraction = 0.85
         elif message.startswith(("Step 1", "Step 2", "Step 3", "Step 4")):
             fraction = 0.05
@@ -171,7 +184,14 @@ def main() -> None:
         if request.get("kind") == "event":
             gc.disable()
         try:
-            send(out, ("ok", render(request["kind"], request["context"])))
+            result = render(
+                request["kind"],
+                request["context"],
+                part_notes=request.get("part_notes"),
+                on_part=relay.part,
+            )
+            send(out, ("ok", result))
+            del result
         except Exception as err:  # the server turns it into an error answer
             send(out, ("error", f"{type(err).__name__}: {err}"))
         finally:
@@ -244,9 +264,11 @@ class RenderWorker:
         pages_expected: int = 1,
         on_progress: Any = None,
         on_wait: Any = None,
+        part_notes: int | None = None,
     ) -> dict[str, Any]:
         """Render in the worker; `on_progress(fraction)` is called as layout goes on, and
-        `on_wait(True/False)` when the render is paused for the live boards and continued."""
+        `on_wait(True/False)` when the render is paused for the live boards and continued.
+        An event of more than `part_notes` notes is laid out in parts (pdf.render)."""
         from .gate import Governor  # server side only: the script half never imports the package
 
         with self.lock:
@@ -262,6 +284,7 @@ class RenderWorker:
                             "context": context,
                             "pages_expected": pages_expected,
                             "progress": on_progress is not None,
+                            "part_notes": part_notes,
                         },
                     )
                     while True:
