@@ -157,8 +157,10 @@ def translations_for(lang: str) -> Translations | NullTranslations:
 
 def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium", lang: str = "en") -> str:
     """A date (with the time when `fmt` asks for it: "%H") in the report's language."""
-    if value is None:
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):  # an ISO date from a serialised row
+        value = dt.date.fromisoformat(value[:10])
     locale = babel_locale(lang)
     if isinstance(value, dt.datetime) and "%H" in fmt:
         return babel_dates.format_datetime(value, "medium", locale=locale)
