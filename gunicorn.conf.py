@@ -70,3 +70,24 @@ class RedactingLogger(glogging.Logger):
 
 
 logger_class = RedactingLogger
+
+
+def post_worker_init(worker):
+    """SIGTERM: besides gunicorn's graceful stop, move this worker's websocket clients on at
+    once and retire its presence (roadmap/realtime/shutdown.py; ROADMAP_DRAIN_ON_STOP=0: off).
+    Without it, each open websocket held the worker for the whole graceful timeout (30 s)."""
+    import signal
+
+    from roadmap.extensions import socketio
+    from roadmap.realtime import shutdown
+
+    if not shutdown.enabled():
+        return
+    stop = worker.handle_exit
+
+    def on_term(sig, frame):
+        stop(sig, frame)
+        socketio.start_background_task(shutdown.drain)
+
+    worker.handle_exit = on_term
+    signal.signal(signal.SIGTERM, on_term)

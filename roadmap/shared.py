@@ -126,6 +126,12 @@ class Local:
     def other_processes_rate(self) -> float:
         return 0.0
 
+    def retire(self, boards: list[int]) -> None:
+        """This process stops (roadmap/realtime/shutdown.py): forget its presence entries."""
+        with self.lock:
+            for board_id in boards:
+                self.presence.pop(board_id, None)
+
     def ensure_heartbeat(self) -> None:
         """(Several processes only: publish this one's liveness and op rate.)"""
 
@@ -193,6 +199,26 @@ class Shared(Local):
     def drop_presence(self, board_id: int, sid: str) -> None:
         _local.drop_presence(board_id, sid)
         self.redis.hdel(f"{PREFIX}presence:{board_id}", sid)
+
+    def retire(self, boards: list[int]) -> None:
+        """This process stops: its heartbeat ends now (not PROCESS_TTL later), its presence
+        entries and op rate go, so the other processes' lists are right at once."""
+        me = process_id()
+        self._heartbeat_pid = -2  # ends _beat's loop
+        pipe = self.redis.pipeline()
+        pipe.delete(PREFIX + "proc:" + me)
+        pipe.hdel(PREFIX + "activity", me)
+        for board_id in boards:
+            key = f"{PREFIX}presence:{board_id}"
+            mine = [
+                sid
+                for sid, value in self.redis.hgetall(key).items()
+                if json.loads(value).get("proc") == me
+            ]
+            if mine:
+                pipe.hdel(key, *mine)
+        pipe.execute()
+        super().retire(boards)
 
     def presence_entries(self, board_id: int) -> list[dict[str, Any]]:
         key = f"{PREFIX}presence:{board_id}"

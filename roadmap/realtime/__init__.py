@@ -35,7 +35,7 @@ def init_app(app: Flask) -> None:
 
     for name in SOCKET_HANDLERS:
         import_module(name)
-    from . import handlers
+    from . import handlers, shutdown
     from .guard import install as guard_sockets
     from .guard import polling_guard
 
@@ -52,5 +52,6 @@ def init_app(app: Flask) -> None:
         json=SocketJSON,  # the body limits of roadmap/security/payloads.py
     )
     guard_sockets(socketio.server)
+    shutdown.init_app(app)
     app.wsgi_app = handlers.without_websocket_compression(app.wsgi_app)  # type: ignore[method-assign]
     app.wsgi_app = polling_guard(app.wsgi_app, socketio.server)  # type: ignore[method-assign]

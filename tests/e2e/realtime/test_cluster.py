@@ -199,3 +199,34 @@ def test_a_private_note_reaches_the_facilitator_on_the_other_process_in_full(clu
     finally:
         for peer in (fac_a, ana, fac_b, ben):
             peer.close()
+
+
+def test_a_cleanly_stopped_process_moves_its_clients_on_and_leaves_no_presence(cluster):
+    """SIGTERM (a deploy, systemd): the stopping process closes its websockets at once (their
+    clients reconnect elsewhere and catch up) and the room stops listing its people now, not
+    after gunicorn's 30 s graceful timeout plus the 30 s heartbeat expiry (PROCESS_TTL)."""
+    a, b = cluster
+    board = a.board_id(3)
+    ana, ben = Peer(a, "Leaving Ana").connect(), Peer(b, "Staying Ben").connect()
+    try:
+        ana.join(board)
+        ben.join(board)
+
+        def names(peer: Peer) -> set[str]:
+            return (
+                {p["name"] for p in peer.presence[-1]["participants"]} if peer.presence else set()
+            )
+
+        assert wait_for(lambda: {"Leaving Ana", "Staying Ben"} <= names(ben))
+        a.proc.terminate()
+        # Well inside either 30 s wait: what this asserts is that neither is waited out.
+        assert wait_for(lambda: not ana.sio.connected, timeout=15)
+        assert wait_for(lambda: "Leaving Ana" not in names(ben), timeout=15), names(ben)
+        assert "Staying Ben" in names(ben)
+        assert a.proc.wait(15) == 0  # the worker found no open request left and exited
+    finally:
+        ana.close()
+        ben.close()
+        if a.proc.poll() is not None:
+            a.stop()
+            a.start(demo=a.demo)  # the cluster serves the tests after this one
