@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..api import body, bp
 from ..api.openapi import documented
 from ..api.schemas import ErrorBody, Strict
 from ..boards.layouts import DEFAULT_TEMPLATE, TEMPLATES
 from ..config import TITLE_MAX
+from ..errors import AppError
+from ..ops.core import validation_message
 from . import services
 from .access import current_principal, manage
 
@@ -41,6 +43,15 @@ class EventPatch(Strict):
     place: str | None = Field(default=None, max_length=200)
     languages: list[str] | None = Field(default=None, max_length=40)
     retention_days: int | None = Field(default=None, ge=0, le=3650)
+
+
+def validated(model: type[BaseModel], data: dict[str, Any]) -> Any:
+    """`data` validated by one of these models, as a JSON body is: the organiser's HTML forms
+    (views.py) go through the same checks as the API (400 invalid naming the field)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise AppError("invalid", validation_message(err)) from None
 
 
 class GroupOut(BaseModel):

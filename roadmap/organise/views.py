@@ -27,6 +27,7 @@ from ..models import Board, Event, Group, Organiser, Participant
 from ..security.web import client_address, limit, limiter
 from . import services
 from .access import SESSION_KEY, Principal, current_principal, identity_for, manage
+from .api import EventIn, EventPatch, GroupIn, GroupPatch, validated
 
 bp = Blueprint("organise", __name__)
 
@@ -172,11 +173,23 @@ def home():
     return no_store(render_template("organise/events.html", principal=found, events=events))
 
 
-def event_form() -> dict[str, Any]:
-    keys = ("name", "starts_on", "ends_on", "place", "retention_days")
-    fields = {k: request.form.get(k, "").strip() for k in keys}
-    fields["languages"] = [c for c in request.form.get("languages", "").replace(",", " ").split()]
-    return fields
+def event_form(model: type[EventIn] | type[EventPatch]) -> dict[str, Any]:
+    """The event form's fields, checked by the API's own model (EventIn to create, EventPatch to
+    change): the same lengths, formats and ranges as POST/PATCH /api/events, then the same
+    services. Only the fields the form sent; an empty retention period keeps the default."""
+    form = request.form
+    fields: dict[str, Any] = {
+        k: form[k].strip() for k in ("name", "starts_on", "ends_on", "place") if k in form
+    }
+    if "languages" in form:
+        fields["languages"] = form["languages"].replace(",", " ").split()
+    days = form.get("retention_days", "").strip()
+    if days:
+        try:
+            fields["retention_days"] = int(days)
+        except ValueError:
+            fields["retention_days"] = days  # the model says it must be a whole number
+    return validated(model, fields).model_dump(exclude_unset=model is EventPatch)
 
 
 @bp.route("/organise/events/new", methods=["GET", "POST"])
@@ -184,18 +197,21 @@ def new_event():
     found = principal_or_login()
     if isinstance(found, Response):
         return found
-    form, error = {}, None
+    form, error, status = {}, None, 200
     if request.method == "POST":
-        form = event_form()
+        form = {k: request.form.get(k, "") for k in ("name", "starts_on", "ends_on", "place")}
+        form["languages"] = request.form.get("languages", "").split()
+        form["retention_days"] = request.form.get("retention_days", "")
         try:
-            event, _token = services.create_event(found, form)
+            event, _token = services.create_event(found, event_form(EventIn))
             return redirect(url_for("organise.edit_event", event_id=event.id))
         except AppError as err:
             db.session.rollback()
             if err.code != "invalid":
                 raise
-            error = err.message
-    return no_store(render_template("organise/event_form.html", event=None, form=form, error=error))
+            error, status = err.message, err.status
+    page = render_template("organise/event_form.html", event=None, form=form, error=error)
+    return no_store(Response(page, status=status))
 
 
 @bp.route("/organise/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -204,16 +220,16 @@ def edit_event(event_id: int):
     if isinstance(found, Response):
         return found
     event, principal = manage(event_id, found)
-    error, links = None, []
+    error, links, status = None, [], 200
     if request.method == "POST":
         action = request.form.get("action", "save")
         try:
             links = event_action(event, principal, action)
         except AppError as err:
             db.session.rollback()
-            if err.code not in ("invalid", "conflict", "not_found"):
+            if err.code not in ("invalid", "too_large", "conflict", "not_found"):
                 raise
-            error = err.message
+            error, status = err.message, err.status
     act_in(event, principal)
     page = render_template(
         "organise/event_form.html",
@@ -222,21 +238,23 @@ def edit_event(event_id: int):
         error=error,
         links=links,
     )
-    return no_store(page)
+    return no_store(Response(page, status=status))
 
 
 def event_action(event: Event, principal: Principal, action: str) -> list[dict[str, Any]]:
     """Do one of the edit page's forms; answers the facilitator links made (shown once)."""
     if action == "save":
-        services.update_event(event, event_form())
+        services.update_event(event, event_form(EventPatch))
         return []
     if action == "add_group":
-        group, token = services.create_group(
-            event,
-            request.form.get("group_name", ""),
-            request.form.get("group_description", ""),
-            request.form.get("template", ""),
-        )
+        fields = {
+            "name": request.form.get("group_name", ""),
+            "description": request.form.get("group_description", ""),
+        }
+        if request.form.get("template"):  # else the API's default
+            fields["template"] = request.form["template"]
+        data = validated(GroupIn, fields)  # the API's checks (lengths)
+        group, token = services.create_group(event, data.name, data.description, data.template)
         return [{"group": group, "url": services.facilitator_url(token)}]
     if action == "seed_groups":
         made = services.seed_groups(event)
@@ -252,7 +270,8 @@ def event_action(event: Event, principal: Principal, action: str) -> list[dict[s
         group = services.group_of(event, request.form.get("group_id", type=int) or 0)
         if action == "set_template":
             actor, _token = principal.acting_in(event)
-            services.update_group(group, {"template": request.form.get("template", "")}, actor)
+            data = validated(GroupPatch, {"template": request.form.get("template", "")})
+            services.update_group(group, data.model_dump(exclude_unset=True), actor)
             return []
         token = services.rotate_facilitator_link(group)
         return [{"group": group, "url": services.facilitator_url(token)}]
