@@ -71,9 +71,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "JOIN_LIMIT_PER_ADDRESS": "1500 per 10 minutes",
         "JOIN_LIMIT_PER_EVENT": "3000 per 10 minutes",
         # Wrong passwords: per (e-mail, address) and, looser, per address. A correct password
-        # does not count, so the owner signing in from elsewhere is never locked out.
+        # does not count, so the owner signing in from elsewhere is never locked out. Attempts
+        # with a valid device cookie for the e-mail (a browser that signed in as it before)
+        # count per device instead: guessing behind the venue's NAT locks out only the guessers.
         "LOGIN_LIMIT_PER_ACCOUNT": "10 per 5 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": "100 per 5 minutes",
+        "LOGIN_LIMIT_PER_DEVICE": "10 per 5 minutes",
+        "LOGIN_DEVICE_DAYS": 180,  # how long a device cookie is good for
         # Ops from one address, whatever tokens it holds (on top of OP_RATE_* per participant).
         "ADDRESS_OP_RATE_PER_SECOND": 150.0,  # a plenary of 1,000 behind one NAT: ~100 ops/s
         "ADDRESS_OP_RATE_BURST": 600,

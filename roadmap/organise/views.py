@@ -24,7 +24,7 @@ from ..errors import AppError
 from ..extensions import db
 from ..identity import board_for, participant_for_token
 from ..models import Board, Event, Group, Organiser, Participant
-from ..security.web import client_address, limit, limiter
+from ..security.web import login_email, login_limits, remember_device
 from . import services
 from .access import SESSION_KEY, Principal, current_principal, identity_for, manage
 from .api import EventIn, EventPatch, GroupIn, GroupPatch, validated
@@ -90,15 +90,6 @@ def login():
     return no_store(render_template("organise/login.html", error=None, email=""))
 
 
-def login_email() -> str:
-    return request.form.get("email", "").strip().lower()[:320]
-
-
-def failed(response: Response) -> bool:
-    """Only wrong passwords count against the login limits: the owner is never locked out."""
-    return response.status_code == 401
-
-
 _dummy_hash: list[str] = []
 
 
@@ -110,18 +101,7 @@ def dummy_hash() -> str:
 
 
 @bp.post("/organise/login")
-@limiter.limit(
-    lambda: limit("LOGIN_LIMIT_PER_ACCOUNT"),
-    key_func=lambda: f"login:{login_email()}:{client_address()}",
-    deduct_when=failed,
-    error_message="Too many wrong passwords for this account; wait a few minutes.",
-)
-@limiter.limit(
-    lambda: limit("LOGIN_LIMIT_PER_ADDRESS"),
-    key_func=lambda: f"login:{client_address()}",
-    deduct_when=failed,
-    error_message="Too many wrong passwords from your address; wait a few minutes.",
-)
+@login_limits  # per (e-mail, address) and address; per device cookie for a known browser
 def login_post():
     email = login_email()
     password = request.form.get("password", "")
@@ -139,7 +119,7 @@ def login_post():
     target = request.args.get("next", "")
     if not target.startswith("/organise") or target.startswith("//"):
         target = url_for("organise.home")
-    return redirect(target)
+    return remember_device(redirect(target), email)
 
 
 @bp.post("/organise/logout")

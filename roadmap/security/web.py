@@ -1,17 +1,21 @@
 """One place each for: cross-site request checks, security headers, the client's address and
-the HTTP rate limits (Flask-Limiter). docs/security.md says what each is and why.
+the HTTP rate limits (Flask-Limiter), the organiser sign-in's among them with its device cookie.
+docs/security.md says what each is and why.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_limiter import Limiter
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..errors import AppError
@@ -209,6 +213,105 @@ def join_limits(view: Any) -> Any:
         lambda: limit("JOIN_LIMIT_PER_ADDRESS"),
         key_func=lambda: "join:" + client_address(),
         error_message="Too many joins from your network right now; retry in a minute.",
+    )(view)
+
+
+# --- organiser sign-in: limits and the device cookie (OWASP "Slow Down Online Guessing Attacks
+# with Device Cookies") --------------------------------------------------------------------
+
+DEVICE_COOKIE = "roadmap_device"
+DEVICE_PATH = "/organise/login"  # the browser sends it to the login form only
+
+
+def login_email() -> str:
+    """The e-mail a sign-in attempt is for (the limits' key and the account looked up)."""
+    return request.form.get("email", "").strip().lower()[:320]
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="roadmap-login-device")
+
+
+def _account_tag(email: str) -> str:
+    """The e-mail, as the cookie holds it: a keyed hash (the cookie is signed, not secret)."""
+    key = str(current_app.secret_key).encode()
+    return hmac.new(key, b"login-device:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def new_device_cookie(email: str) -> str:
+    return _device_signer().dumps({"a": _account_tag(email), "d": secrets.token_urlsafe(16)})
+
+
+def login_device() -> str | None:
+    """The id of this browser's device cookie when it is valid for the e-mail being signed in
+    as (signed by us, not expired, issued at a sign-in as that e-mail), else None."""
+    if "login_device" not in g:
+        g.login_device = None
+        raw = request.cookies.get(DEVICE_COOKIE)
+        if raw:
+            days = int(current_app.config.get("LOGIN_DEVICE_DAYS", 180))
+            try:
+                data = _device_signer().loads(raw, max_age=days * 86400)
+            except BadData:
+                data = None
+            email = login_email()
+            if (
+                isinstance(data, dict)
+                and isinstance(data.get("d"), str)
+                and email
+                and hmac.compare_digest(str(data.get("a", "")), _account_tag(email))
+            ):
+                g.login_device = data["d"][:32]
+    return g.login_device
+
+
+def remember_device(response: Any, email: str) -> Any:
+    """After a right password: a new device cookie bound to this e-mail."""
+    days = int(current_app.config.get("LOGIN_DEVICE_DAYS", 180))
+    response.set_cookie(
+        DEVICE_COOKIE,
+        new_device_cookie(email),
+        max_age=days * 86400,
+        path=DEVICE_PATH,
+        httponly=True,
+        samesite="Strict",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+    return response
+
+
+def _wrong_password(response: Any) -> bool:
+    """Only wrong passwords count against the login limits: a right one never does."""
+    return response.status_code == 401
+
+
+def login_limits(view: Any) -> Any:
+    """Wrong passwords are limited per (e-mail, address) and per address, except for a browser
+    holding a valid device cookie for the e-mail: its attempts are limited per device cookie
+    instead. Someone behind the venue's NAT who guesses the organiser's password locks out
+    every browser without that cookie (theirs too), never the organiser's own.
+    """
+    known = lambda: login_device() is not None  # noqa: E731
+    view = limiter.limit(
+        lambda: limit("LOGIN_LIMIT_PER_DEVICE"),
+        key_func=lambda: f"login-device:{login_device()}",
+        exempt_when=lambda: not known(),
+        deduct_when=_wrong_password,
+        error_message="Too many wrong passwords on this device; wait a few minutes.",
+    )(view)
+    view = limiter.limit(
+        lambda: limit("LOGIN_LIMIT_PER_ACCOUNT"),
+        key_func=lambda: f"login:{login_email()}:{client_address()}",
+        exempt_when=known,
+        deduct_when=_wrong_password,
+        error_message="Too many wrong passwords for this account; wait a few minutes.",
+    )(view)
+    return limiter.limit(
+        lambda: limit("LOGIN_LIMIT_PER_ADDRESS"),
+        key_func=lambda: f"login:{client_address()}",
+        exempt_when=known,
+        deduct_when=_wrong_password,
+        error_message="Too many wrong passwords from your address; wait a few minutes.",
     )(view)
 
 
