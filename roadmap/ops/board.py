@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
@@ -26,7 +28,7 @@ def retitle(ctx: Context, data: RetitleData) -> Outcome:
 
 
 class LayoutData(OpData):
-    template: str
+    template: Literal[tuple(TEMPLATES)]  # type: ignore[valid-type]
 
 
 @op("board.layout", LayoutData, staff_only=True, when_locked=True)

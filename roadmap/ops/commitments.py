@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from pydantic import WithJsonSchema
 
 from ..boards.positions import key_for
 from ..boards.snapshot import note_dict, note_votes
 from ..boards.translations import mark_outdated
 from ..errors import AppError
 from ..extensions import db
-from ..models import Lane, Note
+from ..models import COMMITMENT_STATUSES, STATUS_ALIASES, Lane, Note
 from ..security.payloads import check_year
 from .core import Context, OpData, Outcome, check_text, op
 from .history import check_status, check_value, owner_link_opens, record
@@ -56,14 +57,23 @@ def short(value: str, what: str, limit: int) -> str:
     return value
 
 
+# What the OpenAPI document says of these fields (the op checks them the same way): a status
+# of COMMITMENT_STATUSES (or the older spelling "planned"), a due date as YYYY-MM-DD (years
+# YEAR_MIN..YEAR_MAX; null clears it, as "" from older clients does).
+Status = Literal[(*COMMITMENT_STATUSES, *STATUS_ALIASES)]  # type: ignore[valid-type]
+DueDate = Annotated[
+    str, WithJsonSchema({"type": "string", "format": "date", "description": "YYYY-MM-DD"})
+]
+
+
 class CommitmentSet(OpData):
     note_id: int
     owner_name: str
     owner_org: str = ""
-    due_date: str | None = None
+    due_date: DueDate | None = None
     indicator: str = ""
     partners: str = ""
-    status: str = "not_started"
+    status: Status = "not_started"
     text: str | None = None
 
 
@@ -166,7 +176,7 @@ def set_commitment(ctx: Context, data: CommitmentSet) -> Outcome:
 
 class CommitmentStatus(OpData):
     note_id: int
-    status: str
+    status: Status
     status_note: str = ""
     value: float | None = None  # a figure against the indicator
 
