@@ -241,7 +241,7 @@ def event_action(event: Event, principal: Principal, action: str) -> list[dict[s
         return [{"group": g, "url": services.facilitator_url(t)} for g, t in made]
     if action == "purge":
         if request.form.get("confirm") != "purge":
-            raise AppError("invalid", "Tick the box to confirm: a purge cannot be undone.")
+            raise AppError("invalid", _("Tick the box to confirm: a purge cannot be undone."))
         from ..do_no_harm.retention import purge_event
 
         purge_event(event)
@@ -255,7 +255,7 @@ def event_action(event: Event, principal: Principal, action: str) -> list[dict[s
             return []
         token = services.rotate_facilitator_link(group)
         return [{"group": group, "url": services.facilitator_url(token)}]
-    raise AppError("invalid", "Unknown action.")
+    raise AppError("invalid", _("Unknown action."))
 
 
 @bp.get("/organise/events/<int:event_id>")

@@ -30,6 +30,7 @@ from urllib.parse import parse_qs
 
 from engineio import packet as eio_packet
 from engineio import payload as eio_payload
+from flask_babel import lazy_gettext as _l
 from socketio import packet
 
 from ..errors import AppError
@@ -134,12 +135,12 @@ def malformed_payload(body: bytes) -> str | None:
     try:
         packets = eio_payload.Payload(encoded_payload=body.decode("utf-8")).packets
     except (ValueError, KeyError, IndexError, TypeError):  # UnicodeDecodeError, binascii.Error
-        return "The body is not an engine.io payload."
+        return str(_l("The body is not an engine.io payload."))
     if not packets:
-        return "The body holds no engine.io packet."
+        return str(_l("The body holds no engine.io packet."))
     for pkt in packets:
         if pkt.packet_type not in CLIENT_PACKETS:
-            return "The body holds an engine.io packet a client may not send."
+            return str(_l("The body holds an engine.io packet a client may not send."))
     return None
 
 
@@ -192,7 +193,7 @@ def polling_guard(wsgi_app: Any, server: Any, path: str = "/socket.io/") -> Any:
             if length is not None and length > limit:
                 if sid:
                     _drop(server, sid)
-                error = AppError("too_large", "The message is too large.")
+                error = AppError("too_large", _l("The message is too large."))
                 return _answer(start_response, "413 Content Too Large", error)
             socket = server.eio.sockets.get(sid) if sid else None
             if socket is not None and not socket.upgraded:  # else engine.io answers 400 itself

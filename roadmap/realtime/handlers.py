@@ -86,7 +86,7 @@ def without_websocket_compression(wsgi_app: Any) -> Any:
 
 def parse(model: type[BaseModel], data: Any) -> Any:
     if not isinstance(data, dict):
-        raise AppError("invalid", "The payload must be a JSON object.")
+        raise AppError("invalid", _l("The payload must be a JSON object."))
     try:
         return model.model_validate(data)
     except ValidationError as err:
@@ -238,7 +238,7 @@ def on_leave(data: Any) -> dict[str, Any]:
 def on_op(data: Any) -> dict[str, Any]:
     client = connection()  # the core loads and checks the participant inside its transaction
     if not isinstance(data, dict):
-        raise AppError("invalid", "An op is a JSON object {board_id, op_id, type, data}.")
+        raise AppError("invalid", _l("An op is a JSON object {board_id, op_id, type, data}."))
     applied = ops.apply(data.get("board_id"), data, client.participant_id)  # apply() checks it
     publish(applied, skip_sid=current_sid())
     return applied.ack

@@ -20,6 +20,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from ..boards.layouts import TEMPLATES
@@ -431,27 +432,41 @@ def _need(mapping: dict[int, Any], key: int | None, what: str) -> Any:
     if key is None:
         return None
     if key not in mapping:
-        raise AppError("invalid", f"The backup refers to a {what} ({key}) it does not contain.")
+        raise AppError(
+            "invalid",
+            _l(
+                "The backup refers to a %(what)s (%(key)s) it does not contain.", what=what, key=key
+            ),
+        )
     return mapping[key]
 
 
 def _check(data: BackupIn) -> None:
     if data.format != FORMAT or data.version != VERSION:
-        raise AppError("invalid", f"This is not a {FORMAT} version {VERSION} file.")
+        raise AppError(
+            "invalid",
+            _l(
+                "This is not a %(format)s version %(version)s file.", format=FORMAT, version=VERSION
+            ),
+        )
     for p in data.participants:
         if p.role not in ROLES:
-            raise AppError("invalid", f"Unknown participant role {p.role!r}.")
+            raise AppError("invalid", _l("Unknown participant role %(role)s.", role=repr(p.role)))
     for n in data.notes:
         if n.kind not in NOTE_KINDS:
-            raise AppError("invalid", f"Unknown note kind {n.kind!r}.")
+            raise AppError("invalid", _l("Unknown note kind %(kind)s.", kind=repr(n.kind)))
         n.status = STATUS_ALIASES.get(n.status, n.status)
         if n.status and n.status not in COMMITMENT_STATUSES:
-            raise AppError("invalid", f"Unknown commitment status {n.status!r}.")
+            raise AppError(
+                "invalid", _l("Unknown commitment status %(status)s.", status=repr(n.status))
+            )
     for u in data.commitment_updates:
         u.to_status = STATUS_ALIASES.get(u.to_status, u.to_status)
         u.from_status = STATUS_ALIASES.get(u.from_status or "", u.from_status) or None
         if u.to_status not in COMMITMENT_STATUSES:
-            raise AppError("invalid", f"Unknown commitment status {u.to_status!r}.")
+            raise AppError(
+                "invalid", _l("Unknown commitment status %(status)s.", status=repr(u.to_status))
+            )
 
 
 def import_event(raw: Any) -> dict[str, Any]:
@@ -533,7 +548,7 @@ def import_event(raw: Any) -> dict[str, Any]:
         board = _need(boards, n.board_id, "board")
         lane = _need(lanes, n.lane_id, "lane")
         if lane.board_id != board.id:
-            raise AppError("invalid", f"Note {n.id} is on a lane of another board.")
+            raise AppError("invalid", _l("Note %(id)s is on a lane of another board.", id=n.id))
         author = _need(people, n.author_id, "participant")
         note = Note(
             board_id=board.id,
