@@ -276,8 +276,9 @@ Status = Literal[("", *COMMITMENT_STATUSES, *STATUS_ALIASES)]  # type: ignore[va
 HistoryStatus = Literal[(*COMMITMENT_STATUSES, *STATUS_ALIASES)]  # type: ignore[valid-type]
 Via = Literal[UPDATE_VIAS]  # type: ignore[valid-type]
 # A participant's UI language (config.LANGUAGES), older spellings ("zh") taken as the UI's.
+UiLanguageCode = Literal[tuple(LANGUAGES)]  # type: ignore[valid-type]
 UiLanguage = Annotated[
-    Literal[tuple(LANGUAGES)],  # type: ignore[valid-type]
+    UiLanguageCode,  # type: ignore[valid-type]
     BeforeValidator(lambda v: LANGUAGE_ALIASES.get(v, v) if isinstance(v, str) else v),
 ]
 Tag = Annotated[str, Field(max_length=40)]

@@ -228,14 +228,18 @@ def login_email() -> str:
     return request.form.get("email", "").strip().lower()[:320]
 
 
+def _secret() -> bytes:
+    key = current_app.config["SECRET_KEY"]
+    return key if isinstance(key, bytes) else str(key).encode()
+
+
 def _device_signer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="roadmap-login-device")
+    return URLSafeTimedSerializer(_secret(), salt="roadmap-login-device")
 
 
 def _account_tag(email: str) -> str:
     """The e-mail, as the cookie holds it: a keyed hash (the cookie is signed, not secret)."""
-    key = str(current_app.secret_key).encode()
-    return hmac.new(key, b"login-device:" + email.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.new(_secret(), b"login-device:" + email.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def new_device_cookie(email: str) -> str:
