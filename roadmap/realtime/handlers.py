@@ -141,7 +141,7 @@ def on_connect(auth: Any = None) -> None:
     who = participant_for_token(token) or participant_for_token(session.get("token"))
     if who is None:
         raise ConnectionRefusedError(
-            {"code": "unauthorized", "message": "A valid token is needed."}
+            {"code": "unauthorized", "message": str(_l("A valid token is needed."))}
         )
     sid = current_sid()
     CLIENTS[sid] = Client(who.id, who.event_id)
@@ -397,7 +397,9 @@ def _set_presence(board_id: int, sid: str, who: Participant, editing: int | None
     if editing is not None:
         note = db.session.get(Note, editing)
         anonymous = who.anonymous or (note is not None and note.anonymous)
-        if note is not None and note.author_id == who.id and anonymous:
+        if note is not None and note.hidden:
+            editing = None  # private writing: the room learns nothing of a hidden note
+        elif note is not None and note.author_id == who.id and anonymous:
             editing, secret = None, editing  # "someone is editing", never who
     entry = {"id": who.id, "name": name, "role": who.role, "editing": editing, "secret": secret}
     shared.store().set_presence(board_id, sid, entry)

@@ -68,3 +68,22 @@ def test_audit_8_presence_cannot_point_at_someone_elses_hidden_note(board, socke
     assert ben.emit("presence", {"board_id": board.id, "editing": hidden["id"]}, callback=True)[
         "ok"
     ]
+
+
+def test_presence_never_names_a_hidden_note_to_the_room(app, board, socket_client):
+    """Private writing: someone editing their own hidden note is shown as editing nothing, and
+    the note's id is in no list the room receives (not even as "someone is editing")."""
+    from roadmap.realtime.handlers import presence_payload
+
+    board.ok(board.fac, "writing.private", on=True)
+    hidden = board.note(board.ana_token, "Ana's private thought")
+    ana = socket_client(board.ana_token)
+    assert ana.emit("board:join", {"board_id": board.id}, callback=True)["ok"]
+    assert ana.emit("presence", {"board_id": board.id, "editing": hidden["id"]}, callback=True)[
+        "ok"
+    ]
+    with app.app_context():
+        payload = presence_payload(board.id, 50)
+    assert any(p["id"] for p in payload["participants"])  # Ana is listed
+    assert all(p.get("editing") != hidden["id"] for p in payload["participants"])
+    assert hidden["id"] not in payload["editing_anonymous"]
