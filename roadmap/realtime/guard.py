@@ -89,20 +89,26 @@ def install(server: Any) -> None:
             pkt = server.packet_class(encoded_packet=data)
         except ValueError as err:  # roadmap.payloads.PayloadError is one
             if kind == str(packet.EVENT):
-                _refuse(server, eio_sid, namespace, ack_id, str(err) or "Malformed frame.")
+                _refuse(server, eio_sid, namespace, ack_id, str(err) or _l("Malformed frame."))
             else:
                 _drop(server, eio_sid)
             return
         if pkt.packet_type == packet.EVENT:
             name = pkt.data[0] if isinstance(pkt.data, list) and pkt.data else None
             if not isinstance(name, str):
-                _refuse(server, eio_sid, pkt.namespace, pkt.id, "An event needs a name.")
+                _refuse(server, eio_sid, pkt.namespace, pkt.id, _l("An event needs a name."))
                 return
             if name in RESERVED or name not in handlers_of(pkt.namespace):
-                _refuse(server, eio_sid, pkt.namespace, pkt.id, f"Unknown event {name[:40]!r}.")
+                _refuse(
+                    server,
+                    eio_sid,
+                    pkt.namespace,
+                    pkt.id,
+                    _l("Unknown event %(name)s.", name=repr(name[:40])),
+                )
                 return
             if len(pkt.data) > 2:  # the handlers take one payload: more was a TypeError (500)
-                _refuse(server, eio_sid, pkt.namespace, pkt.id, "An event carries one payload.")
+                _refuse(server, eio_sid, pkt.namespace, pkt.id, _l("An event carries one payload."))
                 return
             server._handle_event(eio_sid, pkt.namespace, pkt.id, pkt.data)
         elif pkt.packet_type == packet.CONNECT:

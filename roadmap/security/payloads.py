@@ -39,25 +39,27 @@ class PayloadError(ValueError):
 
 def _parse_int(text: str) -> int:
     if len(text) > MAX_NUMBER_CHARS:
-        raise PayloadError("A number is too long.")
+        raise PayloadError(_l("A number is too long."))
     return int(text)  # the range is checked in check_value, which knows the field
 
 
 def _parse_float(text: str) -> float:
     if len(text) > MAX_NUMBER_CHARS:
-        raise PayloadError("A number is too long.")
+        raise PayloadError(_l("A number is too long."))
     return float(text)
 
 
 def _parse_constant(name: str) -> Any:
-    raise PayloadError(f"{name} is not a JSON number.")
+    raise PayloadError(_l("%(name)s is not a JSON number.", name=name))
 
 
 def check_string(value: str, where: str = "payload") -> str:
     """Refuse a string that is not valid Unicode (a lone surrogate) or holds a NUL character
     (PostgreSQL cannot store one in text: an insert failed with a 500)."""
     if _SURROGATE.search(value):
-        raise PayloadError(f"{where}: the text is not valid Unicode (a lone surrogate).")
+        raise PayloadError(
+            _l("%(where)s: the text is not valid Unicode (a lone surrogate).", where=where)
+        )
     if "\x00" in value:
         raise PayloadError(
             str(_l("%(where)s: the text holds a NUL character (U+0000).", where=where))
@@ -73,16 +75,22 @@ def check_value(value: Any) -> Any:
         if isinstance(item, str):
             check_string(item, where or "payload")
         elif isinstance(item, int) and not -MAX_INT <= item <= MAX_INT:
-            raise PayloadError(f"{where or 'payload'}: the number is out of range (2**63 - 1).")
+            raise PayloadError(
+                _l("%(where)s: the number is out of range (2**63 - 1).", where=where or "payload")
+            )
         elif isinstance(item, dict):
             if depth >= MAX_DEPTH:
-                raise PayloadError(f"The JSON is nested too deep (at most {MAX_DEPTH} levels).")
+                raise PayloadError(
+                    _l("The JSON is nested too deep (at most %(max)s levels).", max=MAX_DEPTH)
+                )
             for key, child in item.items():
                 check_string(key, where or "payload")
                 stack.append((child, depth + 1, f"{where}.{key}" if where else str(key)))
         elif isinstance(item, list):
             if depth >= MAX_DEPTH:
-                raise PayloadError(f"The JSON is nested too deep (at most {MAX_DEPTH} levels).")
+                raise PayloadError(
+                    _l("The JSON is nested too deep (at most %(max)s levels).", max=MAX_DEPTH)
+                )
             stack.extend(
                 (child, depth + 1, f"{where}.{i}" if where else str(i))
                 for i, child in enumerate(item)
@@ -96,18 +104,22 @@ def loads(text: str | bytes, **kwargs: Any) -> Any:
         try:
             text = text.decode("utf-8")
         except UnicodeDecodeError:
-            raise PayloadError("The body is not UTF-8.") from None
+            raise PayloadError(_l("The body is not UTF-8.")) from None
     kwargs.setdefault("parse_int", _parse_int)
     kwargs.setdefault("parse_float", _parse_float)
     kwargs.setdefault("parse_constant", _parse_constant)
     try:
         value = json.loads(text, **kwargs)
     except RecursionError:
-        raise PayloadError(f"The JSON is nested too deep (at most {MAX_DEPTH} levels).") from None
+        raise PayloadError(
+            _l("The JSON is nested too deep (at most %(max)s levels).", max=MAX_DEPTH)
+        ) from None
     except PayloadError:
         raise
     except ValueError as err:
-        raise PayloadError(f"The body is not valid JSON ({err}).") from None
+        raise PayloadError(
+            _l("The body is not valid JSON (%(why)s).", why=str(err)[:200])
+        ) from None
     return check_value(value)
 
 
@@ -173,5 +185,14 @@ def check_year(value: Any, where: str = "date") -> Any:
     from ..config import YEAR_MAX, YEAR_MIN
 
     if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
-        raise ValueError(f"{where}: the year must be between {YEAR_MIN} and {YEAR_MAX}.")
+        raise ValueError(
+            str(
+                _l(
+                    "%(where)s: the year must be between %(min)s and %(max)s.",
+                    where=where,
+                    min=YEAR_MIN,
+                    max=YEAR_MAX,
+                )
+            )
+        )
     return value

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, session
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -207,12 +208,16 @@ def join_limits(view: Any) -> Any:
     view = limiter.limit(
         lambda: limit("JOIN_LIMIT_PER_EVENT"),
         key_func=_join_event_key,
-        error_message="Too many people are joining this event right now; retry in a minute.",
+        error_message=lambda: str(
+            _l("Too many people are joining this event right now; retry in a minute.")
+        ),
     )(view)
     return limiter.limit(
         lambda: limit("JOIN_LIMIT_PER_ADDRESS"),
         key_func=lambda: "join:" + client_address(),
-        error_message="Too many joins from your network right now; retry in a minute.",
+        error_message=lambda: str(
+            _l("Too many joins from your network right now; retry in a minute.")
+        ),
     )(view)
 
 
@@ -301,21 +306,27 @@ def login_limits(view: Any) -> Any:
         key_func=lambda: f"login-device:{login_device()}",
         exempt_when=lambda: not known(),
         deduct_when=_wrong_password,
-        error_message="Too many wrong passwords on this device; wait a few minutes.",
+        error_message=lambda: str(
+            _l("Too many wrong passwords on this device; wait a few minutes.")
+        ),
     )(view)
     view = limiter.limit(
         lambda: limit("LOGIN_LIMIT_PER_ACCOUNT"),
         key_func=lambda: f"login:{login_email()}:{client_address()}",
         exempt_when=known,
         deduct_when=_wrong_password,
-        error_message="Too many wrong passwords for this account; wait a few minutes.",
+        error_message=lambda: str(
+            _l("Too many wrong passwords for this account; wait a few minutes.")
+        ),
     )(view)
     return limiter.limit(
         lambda: limit("LOGIN_LIMIT_PER_ADDRESS"),
         key_func=lambda: f"login:{client_address()}",
         exempt_when=known,
         deduct_when=_wrong_password,
-        error_message="Too many wrong passwords from your address; wait a few minutes.",
+        error_message=lambda: str(
+            _l("Too many wrong passwords from your address; wait a few minutes.")
+        ),
     )(view)
 
 
