@@ -146,8 +146,7 @@ def send(board_id: int, items: list[Item]) -> None:
         return
     items.sort(key=lambda it: it.row.seq)
     if type(socketio.server.manager) is not Manager:
-        for item in items:  # several processes: who is in which room is known to each alone
-            send_through_queue(board_id, item)
+        send_queued(board_id, items)  # several processes: through the message queue
         return
     if len(items) > 1:
         coalesce(items)
@@ -209,6 +208,50 @@ def _emit(items: list[Item], kinds: tuple[str, ...], to: Any, skip: list[str] | 
         eio_sid = manager.eio_sid_from_sid(sid, "/")
         if eio_sid is not None:
             server._send_eio_packet(eio_sid, pkt)
+
+
+def send_queued(board_id: int, items: list[Item]) -> None:
+    """A tick's ops through the message queue (Redis), in seq order.
+
+    Public ops go as runs: one `op`/`ops` frame for the whole room (every process's clients),
+    skipping the run's senders, then to each sender the run without their own ops (their acks
+    carry them), so nobody gets an op twice. Moves of one note within a run are coalesced as in
+    one process. An op with a restricted audience goes on its own (send_through_queue), between
+    the runs, so every client still sees seqs in order. Before, every op was its own message
+    through Redis and its own frame per client: at 1,000 clients the queue fell behind by
+    seconds while the ops themselves were applied in time (docs/deploy.md, figures).
+    """
+    run: list[Item] = []
+    for item in items:
+        if item.row.audience is None:
+            run.append(item)
+            continue
+        _send_run(board_id, run)
+        run = []
+        send_through_queue(board_id, item)
+    _send_run(board_id, run)
+
+
+def _send_run(board_id: int, run: list[Item]) -> None:
+    if not run:
+        return
+    if len(run) > 1:
+        coalesce(run)
+    room = room_of(board_id)
+    senders = sorted({it.skip_sid for it in run if it.skip_sid is not None})
+    _emit_queued([it for it in run], room, skip=senders)
+    for sender in senders:
+        _emit_queued([it for it in run if it.skip_sid != sender], sender, skip=[])
+
+
+def _emit_queued(run: list[Item], to: str, skip: list[str]) -> None:
+    if not run:
+        return
+    messages = [it.variant(FULL) for it in run]
+    if len(messages) == 1:
+        socketio.emit("op", messages[0], to=to, skip_sid=skip or None)
+    else:
+        socketio.emit("ops", {"ops": messages}, to=to, skip_sid=skip or None)
 
 
 def send_through_queue(board_id: int, item: Item) -> None:

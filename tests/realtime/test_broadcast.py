@@ -244,3 +244,38 @@ def test_a_socket_that_left_the_board_gets_nothing_of_a_batch(socket_client, joi
         assert ben.emit("board:leave", {"board_id": board}, callback=True)["ok"]
         send(ana, board, "note.create", lane_id=lanes[0], text="two")
     assert messages(ben) == []
+
+
+def test_through_the_message_queue_a_ticks_public_ops_go_as_one_frame(monkeypatch):
+    """Several processes: a run of public ops is one `ops` emit for the room (skipping their
+    senders), then each sender gets the others' ops; a restricted op keeps its place in seq
+    order. Before, every op was its own emit through Redis: the queue fell seconds behind."""
+    from types import SimpleNamespace
+
+    from roadmap.realtime import broadcast
+
+    sent: list[tuple[str, Any, Any, Any]] = []
+    monkeypatch.setattr(
+        broadcast.socketio,
+        "emit",
+        lambda event, data, to=None, skip_sid=None: sent.append((event, data, to, skip_sid)),
+    )
+    restricted: list[int] = []
+    monkeypatch.setattr(
+        broadcast, "send_through_queue", lambda board_id, item: restricted.append(item.row.seq)
+    )
+
+    def item(seq: int, sender: str, audience: dict | None = None) -> broadcast.Item:
+        row = SimpleNamespace(seq=seq, audience=audience)
+        message = {"board_id": 7, "seq": seq, "type": "note.create", "result": {"note_id": seq}}
+        return broadcast.Item(row=row, message=message, skip_sid=sender)
+
+    items = [item(1, "ana"), item(2, "ben"), item(3, "ana", {"participants": [5]}), item(4, "ana")]
+    broadcast.send_queued(7, items)
+    room = [(e, d, s) for e, d, to, s in sent if to == "board:7"]
+    assert room[0] == ("ops", {"ops": [items[0].message, items[1].message]}, ["ana", "ben"])
+    assert ("op", items[1].message, "ana", None) in sent  # Ana gets Ben's op, not her own
+    assert ("op", items[0].message, "ben", None) in sent
+    assert restricted == [3]
+    assert room[1] == ("op", items[3].message, ["ana"])  # after the restricted op, in order
+    assert not any(to == "ana" and d == items[3].message for _e, d, to, _s in sent)
