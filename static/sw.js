@@ -2,7 +2,7 @@
    stale-while-revalidate. Socket.IO and the API are never cached. See docs/board.md. */
 "use strict";
 
-var CACHE = "roadmap-v6"; // v6: a page checks who its socket is (issue 11, shared phones)
+var CACHE = "roadmap-v7"; // v7: every op named in the catalogues, the exports language (issue 15)
 
 /* The board page's ES modules (roadmap/boards/views.py board_modules(); tests/joining/test_views.py checks that
    this list, the folder and the page's modulepreload links agree). A page that asks to be kept

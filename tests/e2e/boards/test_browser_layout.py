@@ -98,7 +98,7 @@ def test_every_board_asset_is_in_the_offline_cache(live_server, new_context):
     page = join_board(new_context(), live_server, "Cache C", group=1)
     page.wait_for_selector("html[data-offline-ready=true]")
     cached = page.evaluate(
-        """async () => { const c = await caches.open('roadmap-v6');
+        """async () => { const c = await caches.open('roadmap-v7');
              return (await c.keys()).map((r) => new URL(r.url).pathname); }"""
     )
     for asset in (
