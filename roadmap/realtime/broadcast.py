@@ -239,7 +239,7 @@ def _send_run(board_id: int, run: list[Item]) -> None:
         coalesce(run)
     room = room_of(board_id)
     senders = sorted({it.skip_sid for it in run if it.skip_sid is not None})
-    _emit_queued([it for it in run], room, skip=senders)
+    _emit_queued(run, room, skip=senders)
     for sender in senders:
         _emit_queued([it for it in run if it.skip_sid != sender], sender, skip=[])
 
