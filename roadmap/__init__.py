@@ -85,8 +85,6 @@ def prepare_for_serving(app: Flask) -> None:
     - One process serves every socket: move what start-up made (modules, the app, its objects)
       out of the cyclic GC's reach; a full collection over it paused the process, every op in
       flight with it (figures: docs/protocol.md, "Performance").
-    - PostgreSQL: an op's write transaction does not yield to the hub while it holds its board's
-      lock (database.unyielding; ROADMAP_UNYIELDING_OPS=0 keeps psycopg's cooperative waits).
     - SQLite WAL checkpoints in a thread of their own, not in a commit
       (database.start_checkpointer; SQLITE_CHECKPOINT_THREAD=False keeps SQLite's automatic one).
     """
@@ -96,10 +94,6 @@ def prepare_for_serving(app: Flask) -> None:
         from .realtime.transport import install
 
         install()
-    if app.config["UNYIELDING_OPS"]:
-        from .database import install_unyielding_waits
-
-        install_unyielding_waits()
     if app.config.get("SQLITE_CHECKPOINT_THREAD", True):
         from .database import start_checkpointer
 

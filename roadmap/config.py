@@ -55,9 +55,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PDF_WORKER": True,  # render PDFs in a separate process
         "SQLITE_CHECKPOINT_THREAD": True,  # gevent: WAL checkpoints off the request path
         "FAST_WEBSOCKET": True,  # gevent: write websocket frames directly (realtime/transport.py)
-        # gevent + PostgreSQL: an op's write transaction waits for psycopg without yielding
-        # (database.unyielding).
-        "UNYIELDING_OPS": True,
         # SIGTERM: move this process's clients on and retire its presence (realtime/shutdown.py).
         "DRAIN_ON_STOP": True,
         # A PDF render pauses while the boards broadcast more ops a second than this (0: never),

@@ -16,9 +16,7 @@ waiting could deadlock. So:
 
 from __future__ import annotations
 
-import contextlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,90 +169,3 @@ def stop_checkpointer() -> None:
     """Let the checkpoint thread end (after its current sleep); new connections checkpoint
     automatically again."""
     _checkpointer["on"] = False
-
-
-# --- PostgreSQL under gevent: an op's write transaction does not yield -------------------------
-#
-# Under gevent psycopg waits for every answer cooperatively (psycopg.waiting.wait_poll): each
-# round trip of an op's transaction hands the process to the hub, which runs every ready
-# greenlet (frames to a thousand sockets, other ops' handlers) before it resumes the op. The op
-# holds its board's row lock all the while, so every other op of that board, in every process,
-# waits out the op's seven round trips times a hub cycle: one process on PostgreSQL applied
-# ~85 ops/s with acks seconds late while its CPU idled (docs/deploy.md, figures). SQLite never
-# yields (its calls block the process), which is why one process on SQLite kept up.
-#
-# So, inside `unyielding()`, psycopg waits with its blocking `wait_c`, as it does without
-# gevent: the op's few milliseconds of round trips run back to back, and the lock is held for
-# that long only. Waiting blocked for a lock that a greenlet of this same process holds while
-# it yields would never end, so an unyielding transaction sets a short lock_timeout
-# (`UNYIELDING_LOCK_TIMEOUT`); the op core retries a timed-out op cooperatively.
-#
-# This replaces `psycopg.waiting.wait`, which `Connection.wait` looks up at each call. It is
-# installed by prepare_for_serving() on the gevent server only, ROADMAP_UNYIELDING_OPS=0 keeps
-# psycopg's own choice, the psycopg version is capped in pyproject.toml, and
-# tests/ops/test_unyielding.py checks the upstream functions it relies on.
-
-UNYIELDING_LOCK_TIMEOUT = "200ms"
-_waits: dict[str, Any] = {"cooperative": None, "local": None, "blocking": 0}
-
-
-def install_unyielding_waits() -> bool:
-    """Let `unyielding()` switch psycopg to blocking waits (gevent only; idempotent)."""
-    if _waits["cooperative"] is not None:
-        return True
-    try:
-        from psycopg import waiting
-    except ImportError:
-        return False
-    wait_c = getattr(waiting, "wait_c", None)
-    cooperative = waiting.wait
-    if wait_c is None or cooperative is wait_c:
-        return False  # no C extension, or psycopg blocks anyway (no gevent)
-    from gevent.local import local
-
-    state = local()
-
-    def wait(gen: Any, fileno: int, interval: float = 0.0, timeout: float | None = None) -> Any:
-        if getattr(state, "depth", 0):
-            _waits["blocking"] += 1
-            return wait_c(gen, fileno, interval, timeout)
-        return cooperative(gen, fileno, interval, timeout)
-
-    _waits.update(cooperative=cooperative, local=state)
-    waiting.wait = wait
-    return True
-
-
-def uninstall_unyielding_waits() -> None:
-    if _waits["cooperative"] is None:
-        return
-    from psycopg import waiting
-
-    waiting.wait = _waits["cooperative"]
-    _waits.update(cooperative=None, local=None)
-
-
-def unyielding_installed() -> bool:
-    return _waits["local"] is not None
-
-
-@contextlib.contextmanager
-def unyielding(conn: sa.Connection | None = None) -> Iterator[bool]:
-    """Inside, this greenlet's psycopg round trips block the process instead of yielding.
-
-    With `conn` (a PostgreSQL connection in its transaction), a lock that is not free within
-    UNYIELDING_LOCK_TIMEOUT ends the transaction with an error instead of freezing the process.
-    Yields whether it is in effect (False: not installed, or not PostgreSQL).
-    """
-    state = _waits["local"]
-    if state is None or (conn is not None and conn.dialect.name != "postgresql"):
-        yield False
-        return
-    depth = getattr(state, "depth", 0)
-    state.depth = depth + 1
-    try:
-        if conn is not None:
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{UNYIELDING_LOCK_TIMEOUT}'")
-        yield True
-    finally:
-        state.depth = depth

@@ -16,7 +16,6 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .. import database
 from ..boards.snapshot import op_message, without_counts
 from ..config import NOTE_TEXT_MAX
 from ..database import has_pending_changes
@@ -387,9 +386,7 @@ def _apply(board_id: object, raw: Any, actor: Participant | int, rate_limited: b
         )
     for attempt in range(3):
         try:
-            # The first attempt runs unyielding on PostgreSQL under gevent (database.py); a
-            # retry, after a lock wait timed out or a race, waits cooperatively.
-            applied = _write(board_id, env, kind, data, actor_id, unyielding=attempt == 0)
+            applied = _write(board_id, env, kind, data, actor_id)
         except (IntegrityError, OperationalError):
             db.session.rollback()
             if attempt == 2:
@@ -422,23 +419,8 @@ def _lock_board(
     return board, actor, previous
 
 
-def _write(
-    board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int, unyielding: bool
-) -> Applied:
+def _write(board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int) -> Applied:
     conn = _begin_write()
-    if not unyielding or not database.unyielding_installed():
-        return _write_locked(conn, board_id, env, kind, data, actor_id)
-    with database.unyielding(conn):
-        try:
-            return _write_locked(conn, board_id, env, kind, data, actor_id)
-        except BaseException:
-            db.session.rollback()  # here, so the lock is let go without yielding first
-            raise
-
-
-def _write_locked(
-    conn: sa.Connection, board_id: int, env: Envelope, kind: OpType, data: Any, actor_id: int
-) -> Applied:
     board, actor, previous = _lock_board(conn, board_id, env.op_id, actor_id)
     if previous is not None:
         ack = _stored_ack(db.session.get_one(BoardOp, previous), actor.id)
