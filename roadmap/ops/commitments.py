@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
@@ -24,11 +25,17 @@ from .undo import note_before
 COMMITMENT_FIELDS = ("owner_name", "owner_org", "due_date", "indicator", "partners", "status")
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def parse_date(value: str | None) -> dt.date | None:
+    """A due date as YYYY-MM-DD exactly (what the API documents); empty or None: no date."""
     if value is None or not value.strip():
         return None
     try:
-        return check_year(dt.date.fromisoformat(value.strip()[:10]), "due_date")
+        if not ISO_DATE.fullmatch(value.strip()):
+            raise ValueError(value)  # not a date-time's prefix, nor Python's other ISO forms
+        return check_year(dt.date.fromisoformat(value.strip()), "due_date")
     except ValueError as err:
         if "year" in str(err):
             raise AppError("invalid", str(err)) from None

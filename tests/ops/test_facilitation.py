@@ -295,7 +295,8 @@ def test_signpost_becomes_a_linked_commitment(board):
     assert again["note"]["id"] == note["id"]
     assert again["note"]["commitment"]["status"] == "in_progress"
     assert again["note"]["commitment"]["due_date"] is None
-    for bad in ({"due_date": "30/06/2026"}, {"status": "maybe"}, {"owner_name": " "}):
+    bad_dates = ["30/06/2026", "2026-06-30T10:00", "2026-06-30garbage", "20260630", "2026-6-30"]
+    for bad in [*({"due_date": d} for d in bad_dates), {"status": "maybe"}, {"owner_name": " "}]:
         payload = {"note_id": note["id"], "owner_name": "Mai", **bad}
         assert board.send(board.fac, "commitment.set", **payload)["error"]["code"] == "invalid"
     # Converted, not copied: the signpost cannot become a second commitment.
