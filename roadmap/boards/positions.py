@@ -24,6 +24,13 @@ ANCHOR = _live.where(note.c.id == bindparam("anchor"))
 FOLLOWING = _live.where(_here > _anchor).order_by(*_up).limit(1)
 PRECEDING = _live.where(_here < _anchor).order_by(*_down).limit(1)
 LAST = _live.order_by(*_down).limit(1)
+# The lane's last live position as a subquery: ops/sql.LANE_AND_LAST reads it with the lane.
+LAST_POSITION = _live.with_only_columns(note.c.position).order_by(*_down).limit(1).scalar_subquery()
+
+
+def key_at_end(last: str | None) -> str:
+    """A key after `last`, the lane's last position (None: an empty lane): key_for's default."""
+    return generate_key_between(last, None)
 
 
 def key_for(
@@ -60,7 +67,7 @@ def key_for(
             lo, hi = preceding[0] if preceding else None, anchor[0]
         else:
             last = _first(LAST, **live)
-            lo, hi = last[0] if last else None, None
+            return key_at_end(last[0] if last else None)
     if lo is not None and hi is not None and lo >= hi:
         hi = None  # equal keys from a concurrent insert: place after `lo`
     return generate_key_between(lo, hi)

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from pydantic import Field
 
-from ..boards.positions import key_for
+from ..boards.positions import key_at_end, key_for
 from ..boards.snapshot import author_fields, note_dict, note_fields, note_votes, visible_to
 from ..do_no_harm import privacy
 from ..do_no_harm.personal_data import warnings as personal_data_warnings
@@ -40,6 +40,28 @@ def lane_kind(ctx: Context, lane_id: int) -> str:
             "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
         )
     return kind
+
+
+def lane_kind_and_key(
+    ctx: Context,
+    lane_id: int,
+    after: int | None = None,
+    before: int | None = None,
+    exclude: int | None = None,
+) -> tuple[str, str]:
+    """lane_kind and key_for's position; at the lane's end (no neighbour asked, as most creates
+    and many moves), both in one statement."""
+    if after is None and before is None:
+        row = ctx.run(
+            sql.LANE_AND_LAST, lane_id=lane_id, board_id=ctx.board_row.id, exclude=exclude or 0
+        ).first()
+        if row is None:
+            raise AppError(
+                "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
+            )
+        return row[0], key_at_end(row[1])
+    kind = lane_kind(ctx, lane_id)
+    return kind, key_for(lane_id, after=after, before=before, exclude=exclude, conn=ctx.conn)
 
 
 def visible(ctx: Context, note: Any, deleted_ok: bool) -> bool:
@@ -124,7 +146,8 @@ def kind_for(ctx: Context, asked: str | None, lane_default: str | None) -> str |
 
 @op("note.create", NoteCreate)
 def create(ctx: Context, data: NoteCreate) -> Outcome:
-    kind = kind_for(ctx, data.kind, lane_kind(ctx, data.lane_id))
+    lane_default, position = lane_kind_and_key(ctx, data.lane_id, after=data.after)
+    kind = kind_for(ctx, data.kind, lane_default)
     actor = ctx.actor_row
     note = ctx.run(
         sql.INSERT_NOTE,
@@ -132,7 +155,7 @@ def create(ctx: Context, data: NoteCreate) -> Outcome:
         lane_id=data.lane_id,
         kind=kind,
         text=check_text(data.text),
-        position=key_for(data.lane_id, after=data.after, conn=ctx.conn),
+        position=position,
         author_id=actor.id,
         anonymous=actor.anonymous if data.anonymous is None else data.anonymous,
         tags=clean_tags(data.tags),
@@ -215,12 +238,11 @@ class NoteMove(OpData):
 @op("note.move", NoteMove)
 def move(ctx: Context, data: NoteMove) -> Outcome:
     note = note_row(ctx, data.note_id)
-    lane_kind(ctx, data.lane_id)
+    _kind, position = lane_kind_and_key(
+        ctx, data.lane_id, after=data.after, before=data.before, exclude=note.id
+    )
     if note.hidden:
         require_owner(ctx, note)
-    position = key_for(
-        data.lane_id, after=data.after, before=data.before, exclude=note.id, conn=ctx.conn
-    )
     ctx.run(
         sql.MOVE_NOTE, note_id=note.id, new_lane_id=data.lane_id, new_position=position, now=ctx.now
     )

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlalchemy import bindparam
 
+from ..boards.positions import LAST_POSITION
 from ..models import Board, BoardOp, Group, Lane, Note, NoteTranslation, Participant, Vote
 
 board, group, participant = Board.__table__, Group.__table__, Participant.__table__
@@ -95,6 +96,10 @@ NOTE = (
     .where(note.c.id == bindparam("note_id"), note.c.board_id == bindparam("board_id"))
 )
 LANE_KIND = sa.select(lane.c.default_kind).where(
+    lane.c.id == bindparam("lane_id"), lane.c.board_id == bindparam("board_id")
+)
+# The lane's kind and its last position in one round trip (a note created or moved at the end).
+LANE_AND_LAST = sa.select(lane.c.default_kind, LAST_POSITION).where(
     lane.c.id == bindparam("lane_id"), lane.c.board_id == bindparam("board_id")
 )
 INSERT_NOTE = note.insert().returning(*note.c)
