@@ -59,7 +59,8 @@ def lane_kind_and_key(
             raise AppError(
                 "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
             )
-        return row[0], key_at_end(row[1])
+        kind, last = tuple[Any, ...](row)  # (default_kind, the last position or None)
+        return kind, key_at_end(last)
     kind = lane_kind(ctx, lane_id)
     return kind, key_for(lane_id, after=after, before=before, exclude=exclude, conn=ctx.conn)
 
