@@ -32,13 +32,13 @@ def parse_date(value: str | None) -> dt.date | None:
     """A due date as YYYY-MM-DD exactly (what the API documents); empty or None: no date."""
     if value is None or not value.strip():
         return None
+    text = value.strip()
     try:
-        if not ISO_DATE.fullmatch(value.strip()):
-            raise ValueError(value)  # not a date-time's prefix, nor Python's other ISO forms
-        return check_year(dt.date.fromisoformat(value.strip()), "due_date")
-    except ValueError as err:
-        if "year" in str(err):
-            raise AppError("invalid", str(err)) from None
+        # Exactly: not a date-time's prefix, nor Python's other ISO forms (20260630).
+        day = dt.date.fromisoformat(text) if ISO_DATE.fullmatch(text) else None
+    except ValueError:  # 2026-02-30, year 0
+        day = None
+    if day is None:
         raise AppError(
             "invalid",
             _l(
@@ -46,7 +46,11 @@ def parse_date(value: str | None) -> dt.date | None:
                 what="due_date",
                 value=repr(value[:40]),
             ),
-        ) from None
+        )
+    try:
+        return check_year(day, "due_date")
+    except ValueError as err:  # its message is translated (security/payloads.py)
+        raise AppError("invalid", str(err)) from None
 
 
 def short(value: str, what: str, limit: int) -> str:

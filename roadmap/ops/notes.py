@@ -23,12 +23,14 @@ Kind = Literal["signpost", "commitment", "challenge", "question", "resource"]
 Tags = list[str]
 
 
+def no_lane(lane_id: int) -> AppError:
+    return AppError("not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id))
+
+
 def lane_of(ctx: Context, lane_id: int) -> Lane:
     lane = db.session.get(Lane, lane_id)
     if lane is None or lane.board_id != ctx.board_row.id:
-        raise AppError(
-            "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
-        )
+        raise no_lane(lane_id)
     return lane
 
 
@@ -36,9 +38,7 @@ def lane_kind(ctx: Context, lane_id: int) -> str:
     """The default kind of a lane of this board (404 otherwise): lane_of without the ORM."""
     kind = ctx.run(sql.LANE_KIND, lane_id=lane_id, board_id=ctx.board_row.id).scalar()
     if kind is None:
-        raise AppError(
-            "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
-        )
+        raise no_lane(lane_id)
     return kind
 
 
@@ -56,9 +56,7 @@ def lane_kind_and_key(
             sql.LANE_AND_LAST, lane_id=lane_id, board_id=ctx.board_row.id, exclude=exclude or 0
         ).first()
         if row is None:
-            raise AppError(
-                "not_found", _l("There is no lane %(lane_id)s on this board.", lane_id=lane_id)
-            )
+            raise no_lane(lane_id)
         kind, last = tuple[Any, ...](row)  # (default_kind, the last position or None)
         return kind, key_at_end(last)
     kind = lane_kind(ctx, lane_id)

@@ -299,6 +299,13 @@ def test_signpost_becomes_a_linked_commitment(board):
     for bad in [*({"due_date": d} for d in bad_dates), {"status": "maybe"}, {"owner_name": " "}]:
         payload = {"note_id": note["id"], "owner_name": "Mai", **bad}
         assert board.send(board.fac, "commitment.set", **payload)["error"]["code"] == "invalid"
+    # A text that is no date is named as such, whatever words it holds ("year" among them).
+    for text in ("next year", "2026-06-30 this year"):
+        payload = {"note_id": note["id"], "owner_name": "Mai", "due_date": text}
+        error = board.send(board.fac, "commitment.set", **payload)["error"]
+        assert error["code"] == "invalid" and "is not a date (YYYY-MM-DD)" in error["message"]
+    year_zero = {"note_id": note["id"], "owner_name": "Mai", "due_date": "0000-06-30"}
+    assert board.send(board.fac, "commitment.set", **year_zero)["error"]["code"] == "invalid"
     # Converted, not copied: the signpost cannot become a second commitment.
     again_ack = board.send(board.fac, "commitment.set", note_id=signpost["id"], owner_name="Mai")
     assert again_ack["error"]["code"] == "conflict" and again_ack["note_id"] == note["id"]
